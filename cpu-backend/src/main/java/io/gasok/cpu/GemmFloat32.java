@@ -1,0 +1,194 @@
+package io.gasok.cpu;
+
+import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
+import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
+
+import io.gasok.spi.GemmSpec;
+
+/**
+ * FP32 batched GEMM on heap arrays, BLIS-style:
+ * {@code C[b] = act(alpha · op(A[b]) · op(B[b]) + beta · C[b] + bias)} for b in [0, batch), op(A)
+ * m×k, op(B) k×n, C m×n, bias n (added to every row), as {@link GemmSpec} and
+ * {@link io.gasok.spi.Epilogue} define it; {@code beta == 0} never reads C.
+ *
+ * <p><b>Blocked path</b> (m·n·k ≥ {@value #SMALL_PRODUCT}). The five loops of BLIS around a
+ * register-blocked micro-kernel ({@link GemmFloat32MicroKernels}, MR × NR = 6 × 2 or 6 × 4 vectors):
+ * <pre>
+ * for jc in [0, n) step NC                      columns of C and B
+ *   for pc in [0, k) step KC                    k-blocks: pack B[pc:pc+KC, jc:jc+NC]  (≈ L3)
+ *     for ic in [0, m) step MC                  pack A[ic:ic+MC, pc:pc+KC]           (≈ L2)
+ *       for jr in [0, NC) step NR               one B micro-panel, KC × NR           (≈ L1/L2)
+ *         for ir in [0, MC) step MR             one A micro-panel, MR × KC           (≈ L1)
+ *           tile = Apanel · Bpanel in registers; epilogue stores it into C
+ * </pre>
+ * Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
+ * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
+ * the activation ({@link GemmFloat32Epilogue}).
+ *
+ * <p><b>Small path</b> (m·n·k below {@value #SMALL_PRODUCT}, e.g. the gesture MLP's 128×42×20):
+ * {@link GemmFloat32Small}, serial, no blocking.
+ *
+ * <p><b>Threads.</b> Work of at least {@value #PARALLEL_WORK} multiply-adds is split into one part
+ * per thread of the {@link WorkerPool}: whole batch items when there are at least as many as threads,
+ * else ranges of rows of C (in multiples of MR), or of columns (multiples of NR) when C is too short
+ * to give each thread a few row tiles. Each thread packs into its own buffers
+ * ({@link GemmFloat32Scratch}) and writes a disjoint part of C. Every element of C is summed in the
+ * same order whatever the split (k-blocks start at 0, each lane of an accumulator sums its own
+ * element in k order), so results are bitwise identical for every thread count.
+ */
+public final class GemmFloat32 {
+
+    /** Depth of a k-block: a B micro-panel is KC × NR floats. */
+    static final int KC = 512;
+    /** Rows of a packed A block (a multiple of MR). */
+    static final int MC = 96;
+    /** Columns of a packed B block (a multiple of NR). */
+    static final int NC = 2048;
+    /** Below this m·n·k a product takes the small path. */
+    static final long SMALL_PRODUCT = 48L * 48 * 48;
+    /** Below this batch·m·n·k a product runs on the calling thread only. */
+    static final long PARALLEL_WORK = 96L * 96 * 96;
+
+    private GemmFloat32() {
+    }
+
+    /**
+     * Computes the product described by {@code spec} on the shared {@link WorkerPool}; see
+     * {@link #gemm(GemmSpec, float[], GemmLayout, float[], GemmLayout, float[], GemmLayout, float[], int,
+     * WorkerPool)}.
+     */
+    public static void gemm(GemmSpec spec, float[] a, GemmLayout aLayout, float[] b, GemmLayout bLayout,
+                            float[] c, GemmLayout cLayout, float[] bias, int biasOffset) {
+        gemm(spec, a, aLayout, b, bLayout, c, cLayout, bias, biasOffset, WorkerPool.shared());
+    }
+
+    /**
+     * Computes the product described by {@code spec}. The layouts give each operand as stored
+     * ({@code [batch, rows, cols]}: A is k×m when {@code spec.transA()}, B is n×k when
+     * {@code spec.transB()}); {@code bias} (n floats from {@code biasOffset}) may be null.
+     *
+     * @throws IllegalArgumentException when C's columns are not contiguous, or a batch of more than
+     *     one shares one C
+     */
+    public static void gemm(GemmSpec spec, float[] a, GemmLayout aLayout, float[] b, GemmLayout bLayout,
+                            float[] c, GemmLayout cLayout, float[] bias, int biasOffset, WorkerPool pool) {
+        int batch = spec.batch();
+        int m = spec.m();
+        int n = spec.n();
+        int k = spec.k();
+        if (cLayout.colStride() != 1) {
+            throw new IllegalArgumentException("GEMM needs C with unit column stride, not " + cLayout);
+        }
+        if (batch > 1 && cLayout.batchStride() == 0 && m > 0 && n > 0) {
+            throw new IllegalArgumentException("a GEMM batch of " + batch + " cannot share one C (batch stride 0)");
+        }
+        if (batch <= 0 || m <= 0 || n <= 0) {
+            return;
+        }
+        Operands ops = new Operands(spec, a, aLayout, b, bLayout, c, cLayout,
+                new GemmFloat32Epilogue(spec.epilogue(), bias, biasOffset));
+        long product = (long) m * n * k;
+        boolean small = product < SMALL_PRODUCT;
+        int threads = product * batch >= PARALLEL_WORK ? pool.threads() : 1;
+
+        if (threads == 1 || batch >= threads) {
+            int perPart = ceilDiv(batch, threads);
+            pool.parallelFor(ceilDiv(batch, perPart), part -> {
+                GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                for (int item = part * perPart; item < Math.min(batch, (part + 1) * perPart); item++) {
+                    if (small) {
+                        ops.small(item, scratch);
+                    } else {
+                        ops.blocked(item, 0, m, 0, n, scratch);
+                    }
+                }
+            });
+            return;
+        }
+        if (small) {
+            GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+            for (int item = 0; item < batch; item++) {
+                ops.small(item, scratch);
+            }
+            return;
+        }
+        int rowTiles = ceilDiv(m, MR);
+        int colTiles = ceilDiv(n, NR);
+        boolean splitRows = rowTiles >= 4 * threads || rowTiles >= colTiles;
+        int step = splitRows ? ceilDiv(rowTiles, threads) * MR : ceilDiv(colTiles, threads) * NR;
+        int extent = splitRows ? m : n;
+        pool.parallelFor(ceilDiv(extent, step), part -> {
+            GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+            int start = part * step;
+            int end = Math.min(extent, start + step);
+            for (int item = 0; item < batch; item++) {
+                if (splitRows) {
+                    ops.blocked(item, start, end, 0, n, scratch);
+                } else {
+                    ops.blocked(item, 0, m, start, end, scratch);
+                }
+            }
+        });
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /** The operands of one call, with op(A) and op(B) resolved to (row step, column step) pairs. */
+    private record Operands(int m, int n, int k,
+                            float[] a, GemmLayout aLayout, int aRowStep, int aColStep,
+                            float[] b, GemmLayout bLayout, int bRowStep, int bColStep,
+                            float[] c, GemmLayout cLayout, GemmFloat32Epilogue epilogue) {
+
+        Operands(GemmSpec spec, float[] a, GemmLayout aLayout, float[] b, GemmLayout bLayout,
+                 float[] c, GemmLayout cLayout, GemmFloat32Epilogue epilogue) {
+            this(spec.m(), spec.n(), spec.k(),
+                    a, aLayout, spec.transA() ? aLayout.colStride() : aLayout.rowStride(),
+                    spec.transA() ? aLayout.rowStride() : aLayout.colStride(),
+                    b, bLayout, spec.transB() ? bLayout.colStride() : bLayout.rowStride(),
+                    spec.transB() ? bLayout.rowStride() : bLayout.colStride(),
+                    c, cLayout, epilogue);
+        }
+
+        void small(int item, GemmFloat32Scratch scratch) {
+            GemmFloat32Small.gemm(m, n, k, a, aLayout.index(item, 0, 0), aRowStep, aColStep,
+                    b, bLayout.index(item, 0, 0), bRowStep, bColStep,
+                    c, cLayout.index(item, 0, 0), cLayout.rowStride(), epilogue, scratch);
+        }
+
+        /** Rows [rowStart, rowEnd) × columns [colStart, colEnd) of C for batch item {@code item}. */
+        void blocked(int item, int rowStart, int rowEnd, int colStart, int colEnd, GemmFloat32Scratch scratch) {
+            int aBase = aLayout.index(item, 0, 0);
+            int bBase = bLayout.index(item, 0, 0);
+            int cBase = cLayout.index(item, 0, 0);
+            int ldc = cLayout.rowStride();
+            float[] tile = scratch.tile();
+            for (int jc = colStart; jc < colEnd; jc += NC) {
+                int nc = Math.min(NC, colEnd - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean firstBlock = pc == 0;
+                    boolean lastBlock = pc + kc == k;
+                    float[] packedB = scratch.packedB(kc * ceilDiv(nc, NR) * NR);
+                    GemmFloat32Packing.packB(kc, nc, b, bBase + pc * bRowStep + jc * bColStep,
+                            bRowStep, bColStep, packedB);
+                    for (int ic = rowStart; ic < rowEnd; ic += MC) {
+                        int mc = Math.min(MC, rowEnd - ic);
+                        float[] packedA = scratch.packedA(ceilDiv(mc, MR) * MR * kc);
+                        GemmFloat32Packing.packA(mc, kc, a, aBase + ic * aRowStep + pc * aColStep,
+                                aRowStep, aColStep, packedA);
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int cols = Math.min(NR, nc - jr);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                GemmFloat32MicroKernels.multiply(kc, packedA, ir * kc, packedB, jr * kc, tile);
+                                epilogue.store(tile, NR, Math.min(MR, mc - ir), cols, c,
+                                        cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, firstBlock, lastBlock);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

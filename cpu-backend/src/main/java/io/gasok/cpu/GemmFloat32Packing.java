@@ -1,0 +1,85 @@
+package io.gasok.cpu;
+
+import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
+import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
+
+import java.util.Arrays;
+
+/**
+ * Packing for the FP32 GEMM: copies a block of op(A) or op(B) into the order the micro-kernel
+ * reads it, so the kernel walks memory with unit stride whatever the operand's strides and
+ * transposes, and pads the edges with zeros so the kernel never has a tail.
+ *
+ * <p>An operand element is read as {@code src[base + i·rowStep + p·colStep]}, where (rowStep,
+ * colStep) are the stored strides, swapped when the operand is transposed; each packer copies along
+ * whichever of the two is unit, so both the plain and the transposed layout read memory in order.
+ */
+final class GemmFloat32Packing {
+
+    private GemmFloat32Packing() {
+    }
+
+    /**
+     * Packs rows [0, mc) × depth [0, kc) of A (row i, depth p at {@code a[base + i·rowStep +
+     * p·colStep]}) into micro-panels of MR rows: {@code packed[(i/MR)·kc·MR + p·MR + i%MR]}; the rows
+     * of the last panel past mc are zero.
+     */
+    static void packA(int mc, int kc, float[] a, int base, int rowStep, int colStep, float[] packed) {
+        for (int panel = 0; panel < mc; panel += MR) {
+            int rows = Math.min(MR, mc - panel);
+            int out = panel * kc;
+            int first = base + panel * rowStep;
+            if (colStep == 1) {
+                for (int r = 0; r < rows; r++) {
+                    int src = first + r * rowStep;
+                    for (int p = 0; p < kc; p++) {
+                        packed[out + p * MR + r] = a[src + p];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = first + p * colStep;
+                    int dst = out + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        packed[dst + r] = a[src + r * rowStep];
+                    }
+                }
+            }
+            if (rows < MR) {
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(packed, out + p * MR + rows, out + p * MR + MR, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs depth [0, kc) × columns [0, nc) of B (depth p, column j at {@code b[base + p·rowStep +
+     * j·colStep]}) into micro-panels of NR columns: {@code packed[(j/NR)·kc·NR + p·NR + j%NR]}; the
+     * columns of the last panel past nc are zero.
+     */
+    static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed) {
+        for (int panel = 0; panel < nc; panel += NR) {
+            int cols = Math.min(NR, nc - panel);
+            int out = panel * kc;
+            int first = base + panel * colStep;
+            if (colStep == 1) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, first + p * rowStep, packed, out + p * NR, cols);
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    int src = first + j * colStep;
+                    for (int p = 0; p < kc; p++) {
+                        packed[out + p * NR + j] = b[src + p * rowStep];
+                    }
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(packed, out + p * NR + cols, out + p * NR + NR, 0f);
+                }
+            }
+        }
+    }
+}

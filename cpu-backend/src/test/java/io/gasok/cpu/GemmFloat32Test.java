@@ -1,0 +1,181 @@
+package io.gasok.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gasok.spi.Epilogue;
+import io.gasok.spi.GemmSpec;
+import io.gasok.spi.UnaryOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GemmFloat32Test {
+
+    private static final WorkerPool ONE_THREAD = new WorkerPool(1);
+    private static final WorkerPool TWO_THREADS = new WorkerPool(2);
+
+    /** Sizes at the kernel's edges: one row, a partial tile, around a vector multiple, past one k-block. */
+    private static final int[] EDGE_SIZES = {1, 5, 63, 64, 65, 97, 513, 1025};
+
+    static Stream<Arguments> edgeSizesAlongEachDimension() {
+        List<Arguments> cases = new ArrayList<>();
+        Random random = new Random(20240611);
+        for (int dimension = 0; dimension < 3; dimension++) {
+            for (int size : EDGE_SIZES) {
+                for (int transposes = 0; transposes < 4; transposes++) {
+                    int[] small = {1 + random.nextInt(40), 1 + random.nextInt(40), 1 + random.nextInt(40)};
+                    int[] large = {70, 97, 33};
+                    for (int[] dims : List.of(small, large)) {
+                        int[] mnk = dims.clone();
+                        mnk[dimension] = size;
+                        cases.add(Arguments.of(mnk[0], mnk[1], mnk[2], (transposes & 1) != 0, (transposes & 2) != 0));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4}")
+    @MethodSource("edgeSizesAlongEachDimension")
+    void matchesTheReferenceAtEdgeSizesForEveryTransposeCombination(int m, int n, int k, boolean transA,
+                                                                     boolean transB) {
+        GemmTestCase problem = GemmTestCase.dense(m * 31L + n * 7L + k, 1, m, n, k, transA, transB, Epilogue.NONE);
+        problem.check(problem.runFloat32(TWO_THREADS));
+    }
+
+    @Test
+    void readsAndWritesOnlyInsideViewsWithPaddedLeadingDimensionsAndOffsets() {
+        for (int transposes = 0; transposes < 4; transposes++) {
+            for (int[] mnk : new int[][] {{7, 9, 5}, {130, 75, 600}}) {
+                GemmTestCase problem = GemmTestCase.builder(transposes, 2, mnk[0], mnk[1], mnk[2])
+                        .transpose((transposes & 1) != 0, (transposes & 2) != 0)
+                        .padded(3)
+                        .withBias()
+                        .epilogue(new Epilogue(0.5, -1.25, null, 0))
+                        .build();
+                problem.check(problem.runFloat32(TWO_THREADS));
+            }
+        }
+    }
+
+    @Test
+    void sharesAnOperandAcrossTheBatchWhenItsBatchStrideIsZero() {
+        for (int[] mnk : new int[][] {{6, 10, 4}, {100, 80, 70}}) {
+            for (boolean sharedA : new boolean[] {true, false}) {
+                GemmTestCase problem = GemmTestCase.builder(mnk[0], 4, mnk[0], mnk[1], mnk[2])
+                        .shared(sharedA, !sharedA)
+                        .padded(1)
+                        .build();
+                problem.check(problem.runFloat32(TWO_THREADS));
+            }
+        }
+    }
+
+    @Test
+    void appliesAlphaBetaAndBiasOnceEvenWhenKSpansSeveralBlocks() {
+        for (int k : new int[] {3, 200, GemmFloat32.KC + 1, 2 * GemmFloat32.KC + 7}) {
+            for (int m : new int[] {5, 66}) {
+                GemmTestCase problem = GemmTestCase.builder(k + m, 2, m, 37, k)
+                        .withBias()
+                        .epilogue(new Epilogue(-0.75, 0.5, null, 0))
+                        .build();
+                problem.check(problem.runFloat32(TWO_THREADS));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = UnaryOp.class, names = {"RELU", "LEAKY_RELU", "SIGMOID", "SILU", "TANH", "GELU", "ABS"})
+    void appliesTheActivationAfterTheLastKBlock(UnaryOp activation) {
+        for (int[] mnk : new int[][] {{9, 21, 13}, {70, 45, GemmFloat32.KC + 30}}) {
+            GemmTestCase problem = GemmTestCase.builder(activation.ordinal(), 1, mnk[0], mnk[1], mnk[2])
+                    .withBias()
+                    .epilogue(new Epilogue(2, 0.5, activation, 0.1))
+                    .build();
+            problem.check(problem.runFloat32(TWO_THREADS));
+        }
+    }
+
+    @Test
+    void neverReadsCWhenBetaIsZero() {
+        for (int[] mnk : new int[][] {{3, 3, 3}, {64, 64, 64}, {33, 20, GemmFloat32.KC + 3}}) {
+            GemmTestCase problem = GemmTestCase.builder(mnk[0], 1, mnk[0], mnk[1], mnk[2])
+                    .epilogue(Epilogue.activation(UnaryOp.RELU, 0))
+                    .build();
+            float[] result = problem.runFloat32(TWO_THREADS);
+            problem.check(result);
+        }
+    }
+
+    @Test
+    void withKZeroGivesTheEpilogueOfZero() {
+        GemmTestCase problem = GemmTestCase.builder(5, 2, 7, 19, 0)
+                .withBias()
+                .epilogue(new Epilogue(1, 2, UnaryOp.SIGMOID, 0))
+                .build();
+        problem.check(problem.runFloat32(TWO_THREADS));
+    }
+
+    @Test
+    void leavesCUntouchedWhenItIsEmpty() {
+        for (int[] mnk : new int[][] {{0, 5, 5}, {5, 0, 5}}) {
+            GemmTestCase problem = GemmTestCase.dense(1, 2, mnk[0], mnk[1], mnk[2], false, false, Epilogue.NONE);
+            problem.check(problem.runFloat32(TWO_THREADS));
+        }
+    }
+
+    static Stream<Arguments> splits() {
+        return Stream.of(
+                Arguments.of("rows", 1, 250, 90, 600),
+                Arguments.of("columns", 1, 6, 700, 300),
+                Arguments.of("batch items", 3, 70, 60, 90),
+                Arguments.of("small path", 9, 20, 20, 20));
+    }
+
+    @ParameterizedTest(name = "split over {0}")
+    @MethodSource("splits")
+    void givesBitwiseIdenticalResultsForOneAndTwoThreadsAndForRepeatedRuns(String split, int batch, int m, int n,
+                                                                            int k) {
+        GemmTestCase problem = GemmTestCase.builder(k, batch, m, n, k)
+                .transpose(true, false)
+                .withBias()
+                .epilogue(new Epilogue(1.5, 0.25, UnaryOp.SILU, 0))
+                .build();
+        float[] serial = problem.runFloat32(ONE_THREAD);
+        float[] parallel = problem.runFloat32(TWO_THREADS);
+        assertArrayEquals(serial, parallel, "one thread against two");
+        assertArrayEquals(parallel, problem.runFloat32(TWO_THREADS), "two threads, run twice");
+        problem.check(parallel);
+    }
+
+    @Test
+    void runsOnTheSharedPool() {
+        GemmTestCase problem = GemmTestCase.dense(2, 1, 40, 50, 60, false, true, Epilogue.NONE);
+        float[] c = problem.cFloat();
+        GemmFloat32.gemm(problem.spec, problem.aFloat(), problem.aLayout, problem.bFloat(), problem.bLayout,
+                c, problem.cLayout, null, 0);
+        problem.check(c);
+    }
+
+    @Test
+    void rejectsCWithoutUnitColumnStrideOrSharedAcrossTheBatch() {
+        GemmSpec spec = new GemmSpec(2, 4, 4, 4, false, false, Epilogue.NONE);
+        GemmLayout dense = GemmLayout.rowMajor(0, 4, 4);
+        float[] data = new float[64];
+        assertThrows(IllegalArgumentException.class, () -> GemmFloat32.gemm(spec, data, dense, data, dense,
+                new float[64], new GemmLayout(0, 1, 4, 16), null, 0, ONE_THREAD));
+        IllegalArgumentException shared = assertThrows(IllegalArgumentException.class,
+                () -> GemmFloat32.gemm(spec, data, dense, data, dense, new float[64],
+                        new GemmLayout(0, 4, 1, 0), null, 0, ONE_THREAD));
+        assertTrue(shared.getMessage().contains("batch stride 0"));
+    }
+}

@@ -1,0 +1,119 @@
+package io.gasok.examples;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code gasok} command and its subcommands.
+ *
+ * <p>Errors a user can cause end with one line on stderr and a non-zero exit code: 2 for a bad
+ * command line, 1 for a failure while running. Stack traces are shown only when the
+ * {@code GASOK_DEBUG} environment variable is set, for reporting a bug.
+ */
+@Command(name = "gasok",
+        mixinStandardHelpOptions = true,
+        versionProvider = GasokCli.Version.class,
+        description = "Tensors and autograd in Java on the Vector API, CUDA and OpenCL.",
+        subcommands = {DemoCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'gasok COMMAND --help' for a command's options. Set GASOK_DEBUG=1 to see the stack trace of an error."})
+public final class GasokCli implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs {@code gasok} with {@code args} and returns its exit code; for tests, without exiting. */
+    static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new GasokCli())
+                .setParameterExceptionHandler(GasokCli::badCommandLine)
+                .setExecutionExceptionHandler(GasokCli::failed);
+    }
+
+    /** With no subcommand, {@code gasok} runs its main job on embedded defaults: the demo. */
+    @Override
+    public void run() {
+        CommandLine demo = spec.commandLine().getSubcommands().get("demo");
+        int exitCode = demo.execute();
+        if (exitCode != 0) {
+            throw new CommandLine.ExecutionException(demo, "demo failed (exit code " + exitCode + ")");
+        }
+    }
+
+    /** An {@link IParameterExceptionHandler}: one line naming the mistake, and where to look. */
+    private static int badCommandLine(ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        String message = oneLine(error.getMessage());
+        if (error instanceof UnmatchedArgumentException unmatched) {
+            List<String> suggestions = unmatched.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                message += "; did you mean " + String.join(" or ", suggestions) + "?";
+            }
+        }
+        String name = command.getCommandSpec().qualifiedName();
+        command.getErr().println(name + ": " + message + " (see '" + name + " --help')");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** An {@link IExecutionExceptionHandler}: one line saying what went wrong. */
+    private static int failed(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + describe(error));
+        if (System.getenv("GASOK_DEBUG") != null) {
+            error.printStackTrace(err);
+        }
+        return command.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /** The message of {@code error}, or its type where it has none (a bug rather than a user error). */
+    static String describe(Throwable error) {
+        String message = error.getMessage();
+        if (message == null || message.isBlank()) {
+            return error.getClass().getSimpleName() + " (set GASOK_DEBUG=1 for the stack trace)";
+        }
+        return oneLine(message);
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    /** The project version, from the module descriptor or, on the class path, the jar's manifest. */
+    static String version() {
+        Module module = GasokCli.class.getModule();
+        if (module.isNamed() && module.getDescriptor().rawVersion().isPresent()) {
+            return module.getDescriptor().rawVersion().get();
+        }
+        String fromManifest = GasokCli.class.getPackage().getImplementationVersion();
+        return fromManifest != null ? fromManifest : "(version unknown: not run from the packaged jar)";
+    }
+
+    /** What {@code gasok --version} prints: Gasok's version and the Java running it. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "gasok " + version(),
+                String.format(Locale.ROOT, "Java %s (%s), %s %s", Runtime.version(),
+                        System.getProperty("java.vendor"), System.getProperty("os.name"),
+                        System.getProperty("os.arch"))
+            };
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * The {@code gasok} command: labs, detection, gesture training, benchmarks and the device survey,
+ * on every backend. The backends are found by core at run time, so this module reads only core's
+ * API; picocli reads the command classes reflectively.
+ */
+module io.gasok.examples {
+    requires io.gasok;
+    requires info.picocli;
+
+    opens io.gasok.examples to info.picocli;
+}
