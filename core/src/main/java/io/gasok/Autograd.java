@@ -147,7 +147,7 @@ public final class Autograd {
     static void backward(Tensor root, Tensor seed) {
         if (root.gradFn == null) {
             if (root.requiresGrad()) {
-                accumulateLeaf(root, seed, null);
+                accumulateLeaf(root, seed);
                 return;
             }
             throw new IllegalStateException("backward: " + root.describe()
@@ -189,7 +189,7 @@ public final class Autograd {
                         Tensor previous = pending.get(input.gradFn);
                         pending.put(input.gradFn, previous == null ? grad : previous.add(grad));
                     } else {
-                        accumulateLeaf(input, grad, scope);
+                        accumulateLeaf(input, grad);
                     }
                 }
                 node.release();
@@ -197,15 +197,18 @@ public final class Autograd {
         }
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor grad, Scope backwardScope) {
-        Tensor gradOfDtype = grad.dtype() == leaf.dtype() ? grad : grad.to(leaf.dtype());
+    /**
+     * Adds {@code grad} into {@code leaf.grad}. The first gradient is stored as a fresh tensor owned
+     * by the leaf (no scope): the tensor a rule returned may also be pending for another node, so
+     * it is never adopted as it is, only copied (or converted, which copies).
+     */
+    private static void accumulateLeaf(Tensor leaf, Tensor grad) {
         if (leaf.grad == null) {
-            Tensor owned = gradOfDtype.owner == backwardScope && backwardScope != null && gradOfDtype.ownsWholeStorage()
-                    ? gradOfDtype : gradOfDtype.copy();
+            Tensor owned = grad.dtype() == leaf.dtype() ? grad.copy() : grad.to(leaf.dtype());
             owned.owner = null;
             leaf.grad = owned;
         } else {
-            leaf.grad.addInPlace(gradOfDtype);
+            leaf.grad.addInPlace(grad);
         }
     }
 

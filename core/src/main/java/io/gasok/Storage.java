@@ -53,10 +53,6 @@ final class Storage {
         return references <= 0;
     }
 
-    int references() {
-        return references;
-    }
-
     int version() {
         return version;
     }

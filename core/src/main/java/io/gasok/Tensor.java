@@ -115,6 +115,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A tensor of {@code shape} with every element {@code value}, converted to {@code dtype}. */
     public static Tensor full(Device device, double value, DType dtype, int... shape) {
+        checkShape("full", shape);
         Tensor tensor = empty(device, dtype, shape);
         Dispatch.launch("fill", "full", device, 0, () -> device.backend().fill(tensor.operand(), value),
                 tensor.operand());
@@ -283,11 +284,6 @@ public final class Tensor implements AutoCloseable {
 
     void bumpVersion() {
         storage.bumpVersion();
-    }
-
-    boolean ownsWholeStorage() {
-        return storage.references() == 1 && offset == 0 && isContiguous()
-                && numel() == storage.buffer.length();
     }
 
     /** {@code float32[2, 3] on cpu}, for messages. */
@@ -459,8 +455,11 @@ public final class Tensor implements AutoCloseable {
     /** The elements in row-major order as a host array of this dtype. */
     Object toHostArray() {
         checkOpen("read");
-        Tensor dense = contiguous();
         Object array = dtype.newArray(numel());
+        if (numel() == 0) {
+            return array;
+        }
+        Tensor dense = contiguous();
         device().backend().read(dense.storage.buffer, dense.offset, array, 0, numel());
         if (dense != this) {
             dense.close();
@@ -910,8 +909,8 @@ public final class Tensor implements AutoCloseable {
 
     /** Nearest-neighbour upsampling of NCHW input by an integer factor. */
     public Tensor upsampleNearest(int scale) {
-        Checks.rank("upsample_nearest", this, 4);
-        return upsampleNearest(dim(-2) * scale, dim(-1) * scale);
+        boolean nchw = rank() == 4;
+        return upsampleNearest(nchw ? dim(2) * scale : 0, nchw ? dim(3) * scale : 0);
     }
 
     public Tensor upsampleNearest(int outHeight, int outWidth) {

@@ -59,6 +59,12 @@ public record HostTensor(DType dtype, int[] shape, double[] values) {
         return new HostTensor(dtype, shape.clone(), values);
     }
 
+    /** The shape (a copy: callers may change it). */
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
     public int size() {
         return values.length;
     }

@@ -11,9 +11,10 @@ import net.jqwik.api.lifecycle.TryLifecycleContext;
 
 /**
  * Runs every try of every TCK property inside {@code try (Scope scope = Scope.open())} and fails
- * the try when the device under test or the reference holds more (or fewer) live buffers after the
- * scope closed than before it opened: every tensor a property or an op makes must be freed by its
- * scope, and a kernel must not keep buffers of its own.
+ * the try when the device under test or the reference holds more live buffers after the scope
+ * closed than before it opened: every tensor a property or an op makes must be freed by its scope,
+ * and a kernel must not keep buffers of its own. A try that fails is reported as it failed; the
+ * buffers it may have stranded mid-op are not counted against the tries after it.
  */
 public final class LeakCheck implements AroundTryHook {
 
@@ -35,7 +36,7 @@ public final class LeakCheck implements AroundTryHook {
         }
         long deviceAfter = device.liveBuffers();
         long referenceAfter = reference.liveBuffers();
-        if (deviceAfter != deviceBefore || (device != reference && referenceAfter != referenceBefore)) {
+        if (deviceAfter > deviceBefore || (device != reference && referenceAfter > referenceBefore)) {
             String where = device == reference ? "" : ", " + reference.name() + ": " + referenceBefore + " -> " + referenceAfter;
             return TryExecutionResult.falsified(new AssertionError(context.label() + " leaked buffers: live buffers on "
                     + device.name() + " went " + deviceBefore + " -> " + deviceAfter + where

@@ -63,7 +63,7 @@ public interface ReductionContract extends DeviceUnderTest {
         Check.close("sum", inputs, sum, HostTensor.of(x.contiguous().sum(c.axes(), c.keepDim())), bound);
         if (count > 0) {
             Tensor mean = x.mean(c.axes(), c.keepDim());
-            HostTensor expected = Reductions.sum(c.x().value(), axes, c.keepDim(), FLOAT64())
+            HostTensor expected = Reductions.sum(c.x().value(), axes, c.keepDim(), DType.FLOAT64)
                     .map(dtype, v -> Oracle.round(dtype, v / count));
             Tolerance.Bound meanBound = Tolerance.accumulatedPlusRelative(dtype, count,
                     magnitude.map(DType.FLOAT64, v -> v / count));
@@ -71,10 +71,6 @@ public interface ReductionContract extends DeviceUnderTest {
             Check.close("mean vs reference", inputs, mean,
                     HostTensor.of(c.x().on(reference()).mean(c.axes(), c.keepDim())), meanBound);
         }
-    }
-
-    private static DType FLOAT64() {
-        return DType.FLOAT64;
     }
 
     @Provide

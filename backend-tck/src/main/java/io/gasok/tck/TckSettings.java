@@ -42,6 +42,7 @@ public final class TckSettings {
 
     /** Sets the tries of every property of a {@link BackendConformance} subclass (see the class comment). */
     public static final class TriesHook implements AroundPropertyHook {
+
         @Override
         public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
             if (context.attributes().tries().isEmpty() && context.testInstance() instanceof BackendConformance tck) {

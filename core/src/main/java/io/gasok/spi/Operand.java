@@ -45,6 +45,9 @@ public record Operand(Buffer buffer, DType dtype, int offset, int[] shape, int[]
 
     /** True when the elements lie row-major and dense from {@link #offset()} on. */
     public boolean isContiguous() {
+        if (size() == 0) {
+            return true;
+        }
         int expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) {

@@ -12,7 +12,8 @@ import io.gasok.spi.GemmSpec;
  * {@link io.gasok.spi.Epilogue} define it; {@code beta == 0} never reads C.
  *
  * <p><b>Blocked path</b> (m·n·k ≥ {@value #SMALL_PRODUCT}). The five loops of BLIS around a
- * register-blocked micro-kernel ({@link GemmFloat32MicroKernels}, MR × NR = 6 × 2 or 6 × 4 vectors):
+ * register-blocked micro-kernel ({@link GemmFloat32MicroKernels}: MR × NR = 4 × 2 vectors on AVX2, 6 × 4
+ * vectors where there are 32 vector registers):
  * <pre>
  * for jc in [0, n) step NC                      columns of C and B
  *   for pc in [0, k) step KC                    k-blocks: pack B[pc:pc+KC, jc:jc+NC]  (≈ L3)

@@ -1,8 +1,8 @@
 package io.gasok.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -35,7 +35,8 @@ public final class WorkerPool {
 
     private final int threads;
     private final Worker[] workers;
-    private final ReentrantLock inUse = new ReentrantLock();
+    /** Not a reentrant lock: a part that calls parallelFor must not take the workers again. */
+    private final AtomicBoolean inUse = new AtomicBoolean();
     private final AtomicInteger pending = new AtomicInteger();
 
     // The current job; published to the workers by the volatile write of generation.
@@ -103,7 +104,7 @@ public final class WorkerPool {
         if (parts <= 0) {
             return;
         }
-        if (parts == 1 || threads == 1 || !inUse.tryLock()) {
+        if (parts == 1 || threads == 1 || !inUse.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) {
                 part.accept(p);
             }
@@ -139,7 +140,7 @@ public final class WorkerPool {
                 throw new IllegalStateException(first);
             }
         } finally {
-            inUse.unlock();
+            inUse.set(false);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Random;
 
 /**
  * A quick FP32 GEMM throughput measurement without JMH (not a test): square C = A·B, row-major,
- * for each size and thread count, the median GFLOP/s of several timed runs after a warm-up that
+ * for each size and thread count, the median and best GFLOP/s of several timed runs after a warm-up that
  * takes every branch the timed runs take (k within one k-block and k over several, beta 0 and 1),
  * so no deoptimisation lands inside the timing.
  *
@@ -16,7 +16,8 @@ import java.util.Random;
  * java --add-modules jdk.incubator.vector -cp core-classes:cpu-classes:test-classes \
  *     io.gasok.cpu.GemmThroughputCheck [threads=1,2] [sizes=512,1024,2048] [runs=7]
  * </pre>
- * Prints one line per (size, threads): {@code gasok-fp32 n=1024 threads=2 gflops=123.4}.
+ * Prints one line per (size, threads): {@code gasok-fp32 n=1024 threads=2 gflops=123.4 best=130.2}
+ * (gflops is the median).
  */
 public final class GemmThroughputCheck {
 
@@ -26,7 +27,7 @@ public final class GemmThroughputCheck {
     public static void main(String[] args) {
         int[] threadCounts = {1, 2};
         int[] sizes = {512, 1024, 2048};
-        int runs = 7;
+        int runs = 9;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -42,9 +43,9 @@ public final class GemmThroughputCheck {
         }
         for (int size : sizes) {
             for (WorkerPool pool : pools) {
-                double gflops = medianGflops(size, runs, pool);
-                System.out.printf(Locale.ROOT, "gasok-fp32 n=%d threads=%d gflops=%.1f%n",
-                        size, pool.threads(), gflops);
+                double[] gflops = gflops(size, runs, pool);
+                System.out.printf(Locale.ROOT, "gasok-fp32 n=%d threads=%d gflops=%.1f best=%.1f%n",
+                        size, pool.threads(), gflops[runs / 2], gflops[runs - 1]);
             }
         }
     }
@@ -53,10 +54,12 @@ public final class GemmThroughputCheck {
         return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
+    /** Two seconds of products, so C2 has compiled everything before the timing starts. */
     private static void warmUp(WorkerPool pool) {
-        for (int round = 0; round < 3; round++) {
-            medianGflops(640, 3, pool);
-            medianGflops(300, 3, pool);
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < end) {
+            gflops(640, 3, pool);
+            gflops(300, 3, pool);
             float[] a = random(640 * 640, 1);
             float[] c = new float[640 * 640];
             GemmLayout layout = GemmLayout.rowMajor(0, 640, 640);
@@ -65,20 +68,21 @@ public final class GemmThroughputCheck {
         }
     }
 
-    private static double medianGflops(int n, int runs, WorkerPool pool) {
+    /** GFLOP/s of {@code runs} timed products, sorted (the median is in the middle, the best last). */
+    private static double[] gflops(int n, int runs, WorkerPool pool) {
         float[] a = random(n * n, 1);
         float[] b = random(n * n, 2);
         float[] c = new float[n * n];
         GemmSpec spec = new GemmSpec(1, n, n, n, false, false, Epilogue.NONE);
         GemmLayout layout = GemmLayout.rowMajor(0, n, n);
-        double[] seconds = new double[runs];
+        double[] gflops = new double[runs];
         for (int run = 0; run < runs; run++) {
             long start = System.nanoTime();
             GemmFloat32.gemm(spec, a, layout, b, layout, c, layout, null, 0, pool);
-            seconds[run] = (System.nanoTime() - start) * 1e-9;
+            gflops[run] = spec.flops() / (double) (System.nanoTime() - start);
         }
-        Arrays.sort(seconds);
-        return spec.flops() / seconds[runs / 2] * 1e-9;
+        Arrays.sort(gflops);
+        return gflops;
     }
 
     private static float[] random(int size, long seed) {
