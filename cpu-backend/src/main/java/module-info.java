@@ -9,4 +9,6 @@
 module io.gasok.cpu {
     requires io.gasok;
     requires jdk.incubator.vector;
+
+    provides io.gasok.spi.BackendProvider with io.gasok.cpu.CpuBackendProvider;
 }

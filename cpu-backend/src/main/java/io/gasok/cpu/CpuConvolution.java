@@ -1,0 +1,399 @@
+package io.gasok.cpu;
+
+import io.gasok.DType;
+import io.gasok.spi.Conv2dSpec;
+import io.gasok.spi.Epilogue;
+import io.gasok.spi.GemmSpec;
+import io.gasok.spi.Operand;
+import java.util.Arrays;
+import java.util.Objects;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 2-D convolution (cross-correlation) and its two gradients, as {@code ReferenceConvolution}
+ * defines them, by im2col + GEMM ({@link Im2col}, {@link GemmFloat32}, {@link GemmFloat64}). Not
+ * for depthwise convolutions ({@link CpuDepthwise}). Operands are contiguous NCHW; FP32 and FP64.
+ *
+ * <p>Notation: per image n and group g, K = inPerGroup·kernelH·kernelW taps, P = outH·outW output
+ * pixels, M = outPerGroup. The weights of group g are the row-major matrix {@code W_g [M, K]}; a
+ * tile of output pixels [p0, p0 + T) has the column matrix {@code cols [K, T]} (see
+ * {@link Im2col}); the NCHW output block {@code y[n, g·M + co, p0 + j]} is the matrix
+ * {@code Y [M, T]} with row stride P. So:
+ * <ul>
+ *   <li>forward: {@code Y = act(alpha · W_g · cols + bias[co] + beta · Y)};
+ *   <li>backward input: {@code gcols = W_g^T · gY} (GEMM with transA), then col2im adds gcols into gx;
+ *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB and beta = 1,
+ *       accumulating into the zeroed gw).
+ * </ul>
+ * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
+ * are the {@code [K, P]} matrix (row stride P), and GEMM packs straight from x.
+ *
+ * <p><b>Bias.</b> GEMM's bias is per column of C, but a convolution's is per output channel, a row of
+ * Y. Computing the transpose {@code Y^T = cols^T · W_g^T} would put the bias on columns but give NHWC
+ * output and need a transposing pass over Y. Instead each tile first fills its block of Y with
+ * {@code bias[co] + beta · Y_old} (one pass over a block that then stays in cache for the GEMM) and
+ * the GEMM runs with beta = 1, applying alpha and the activation in its own epilogue. Without a bias
+ * the spec's epilogue goes to the GEMM unchanged. The reference's rounding order differs
+ * ({@code alpha·acc + bias + beta·old}); results agree to rounding.
+ *
+ * <p><b>Threads.</b> The forward pass splits (image, group, pixel tile) tasks over the
+ * {@link WorkerPool}, task t on part t % parts; each part runs im2col into its own thread's column
+ * buffer and a serial GEMM, writing a disjoint block of y (GEMM is not nested inside the parts).
+ * There are at least as many tasks as threads, so one image's layer keeps every core busy. The
+ * backward passes loop over images, groups and tiles in order: their GEMMs use the pool internally and
+ * im2col/col2im split the tile's rows by input channel; the tile order fixes every sum's order. Results
+ * are deterministic for a thread count (the forward's are the same for every thread count).
+ *
+ * <p><b>Memory.</b> A tile has at most {@value #COLUMN_BUDGET} elements of columns (at least
+ * {@value #MIN_TILE_PIXELS} pixels), so the column buffer stays within about 1 MiB of floats per
+ * thread whatever the image size.
+ */
+final class CpuConvolution {
+
+    /** Most elements of one tile's column matrix (1 MiB of floats: within a core's L2 here). */
+    static final int COLUMN_BUDGET = 1 << 18;
+    /** Fewest pixels per tile, so a tile feeds GEMM whole micro-panels even for a large K. */
+    static final int MIN_TILE_PIXELS = 64;
+    /** Below this many flops a convolution runs on the calling thread. */
+    static final long PARALLEL_FLOPS = 2L * 64 * 64 * 64;
+
+    private static final WorkerPool SERIAL = new WorkerPool(1);
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+
+    private CpuConvolution() {
+    }
+
+    /** The sizes of one convolution seen as per-group matrix products. */
+    private record Geometry(int inPerGroup, int outPerGroup, int taps, int pixels, int inputPlane,
+                            boolean needsColumns) {
+
+        static Geometry of(Conv2dSpec spec) {
+            int inPerGroup = spec.inChannels() / spec.groups();
+            boolean pointwise = spec.kernelHeight() == 1 && spec.kernelWidth() == 1
+                    && spec.strideHeight() == 1 && spec.strideWidth() == 1
+                    && spec.padTop() == 0 && spec.padLeft() == 0 && spec.padBottom() == 0 && spec.padRight() == 0;
+            return new Geometry(inPerGroup, spec.outChannels() / spec.groups(),
+                    inPerGroup * spec.kernelHeight() * spec.kernelWidth(),
+                    spec.outHeight() * spec.outWidth(), spec.inHeight() * spec.inWidth(), !pointwise);
+        }
+
+        /** Element index of channel 0 of group g of image n in x (or gx). */
+        int inputBase(Conv2dSpec spec, int n, int g) {
+            return (n * spec.inChannels() + g * inPerGroup) * inputPlane;
+        }
+
+        /** Element index of channel 0 of group g of image n in y (or gy). */
+        int outputBase(Conv2dSpec spec, int n, int g) {
+            return (n * spec.outChannels() + g * outPerGroup) * pixels;
+        }
+
+        /** Pixels per tile: the column budget, never fewer than MIN_TILE_PIXELS, never more than P. */
+        int tilePixels() {
+            return Math.max(1, Math.min(pixels, Math.max(MIN_TILE_PIXELS, COLUMN_BUDGET / Math.max(1, taps))));
+        }
+    }
+
+    /** One tile of work: image, group, first output pixel and pixel count. */
+    @FunctionalInterface
+    private interface TileBody {
+        void run(int image, int group, int firstPixel, int pixels);
+    }
+
+    // ---- forward ----
+
+    static void forward(Conv2dSpec spec, Operand x, Operand w, Operand bias, Operand y, WorkerPool pool) {
+        Geometry geometry = Geometry.of(spec);
+        Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
+        Epilogue gemmEpilogue = bias == null ? epilogue
+                : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
+        int biasStride = bias == null ? 0 : bias.stride(0);
+        if (y.dtype() == DType.FLOAT32) {
+            float[] xs = CpuBuffer.floats(x);
+            float[] ws = CpuBuffer.floats(w);
+            float[] ys = CpuBuffer.floats(y);
+            float[] biases = bias == null ? null : CpuBuffer.floats(bias);
+            forEachForwardTile(spec, geometry, pool, (n, g, p0, count) -> {
+                int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
+                if (biases != null) {
+                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                            bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+                }
+                float[] b = xs;
+                GemmLayout bLayout = new GemmLayout(x.offset() + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
+                if (geometry.needsColumns) {
+                    b = Im2col.floatColumns(geometry.taps * count);
+                    Im2col.im2col(spec, xs, x.offset() + geometry.inputBase(spec, n, g), 0, geometry.inPerGroup, p0, count, b);
+                    bLayout = new GemmLayout(0, count, 1, 0);
+                }
+                GemmFloat32.gemm(new GemmSpec(1, geometry.outPerGroup, count, geometry.taps, false, false, gemmEpilogue),
+                        ws, weightLayout(w, geometry, g), b, bLayout, ys, new GemmLayout(yBase, geometry.pixels, 1, 0),
+                        null, 0, SERIAL);
+            });
+        } else if (y.dtype() == DType.FLOAT64) {
+            double[] xs = CpuBuffer.doubles(x);
+            double[] ws = CpuBuffer.doubles(w);
+            double[] ys = CpuBuffer.doubles(y);
+            double[] biases = bias == null ? null : CpuBuffer.doubles(bias);
+            forEachForwardTile(spec, geometry, pool, (n, g, p0, count) -> {
+                int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
+                if (biases != null) {
+                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                            bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, epilogue.beta());
+                }
+                double[] b = xs;
+                GemmLayout bLayout = new GemmLayout(x.offset() + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
+                if (geometry.needsColumns) {
+                    b = Im2col.doubleColumns(geometry.taps * count);
+                    Im2col.im2col(spec, xs, x.offset() + geometry.inputBase(spec, n, g), 0, geometry.inPerGroup, p0, count, b);
+                    bLayout = new GemmLayout(0, count, 1, 0);
+                }
+                GemmFloat64.gemm(new GemmSpec(1, geometry.outPerGroup, count, geometry.taps, false, false, gemmEpilogue),
+                        ws, weightLayout(w, geometry, g), b, bLayout, ys, new GemmLayout(yBase, geometry.pixels, 1, 0),
+                        null, 0, SERIAL);
+            });
+        } else {
+            throw unsupported("conv2d", y);
+        }
+    }
+
+    /**
+     * Runs the forward tiles: per (image, group) the pixels split into equal tiles of at most the
+     * column budget, and into more when there would otherwise be fewer tasks than threads (or a
+     * count that leaves a thread idle at the end); task t runs on part t % parts.
+     */
+    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, WorkerPool pool, TileBody body) {
+        int planes = spec.batch() * spec.groups();
+        if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
+            return;
+        }
+        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
+        int tiles = Im2col.ceilDiv(geometry.pixels, geometry.tilePixels());
+        while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
+            tiles++;
+        }
+        int tilePixels = Im2col.ceilDiv(geometry.pixels, tiles);
+        int tilesPerPlane = Im2col.ceilDiv(geometry.pixels, tilePixels);
+        int tasks = planes * tilesPerPlane;
+        int parts = Math.min(threads, tasks);
+        pool.parallelFor(parts, part -> {
+            for (int task = part; task < tasks; task += parts) {
+                int plane = task / tilesPerPlane;
+                int p0 = (task % tilesPerPlane) * tilePixels;
+                body.run(plane / spec.groups(), plane % spec.groups(), p0, Math.min(tilePixels, geometry.pixels - p0));
+            }
+        });
+    }
+
+    /** Y rows [0, rows) × columns [0, count) from {@code yBase} (row stride ldy) := bias[row] + beta·Y. */
+    private static void prefillBias(float[] y, int yBase, int ldy, int rows, int count,
+                                    float[] bias, int biasIndex, int biasStride, float beta) {
+        for (int row = 0; row < rows; row++) {
+            int start = yBase + row * ldy;
+            float value = bias[biasIndex + row * biasStride];
+            if (beta == 0) {
+                Arrays.fill(y, start, start + count, value);
+                continue;
+            }
+            int j = 0;
+            for (int bound = FLOATS.loopBound(count); j < bound; j += FLOATS.length()) {
+                FloatVector.fromArray(FLOATS, y, start + j).fma(beta, value).intoArray(y, start + j);
+            }
+            for (; j < count; j++) {
+                y[start + j] = Math.fma(beta, y[start + j], value);
+            }
+        }
+    }
+
+    private static void prefillBias(double[] y, int yBase, int ldy, int rows, int count,
+                                    double[] bias, int biasIndex, int biasStride, double beta) {
+        for (int row = 0; row < rows; row++) {
+            int start = yBase + row * ldy;
+            double value = bias[biasIndex + row * biasStride];
+            if (beta == 0) {
+                Arrays.fill(y, start, start + count, value);
+                continue;
+            }
+            int j = 0;
+            for (int bound = DOUBLES.loopBound(count); j < bound; j += DOUBLES.length()) {
+                DoubleVector.fromArray(DOUBLES, y, start + j).fma(beta, value).intoArray(y, start + j);
+            }
+            for (; j < count; j++) {
+                y[start + j] = Math.fma(beta, y[start + j], value);
+            }
+        }
+    }
+
+    // ---- backward input ----
+
+    static void backwardInput(Conv2dSpec spec, Operand gy, Operand w, Operand gx, WorkerPool pool) {
+        Geometry geometry = Geometry.of(spec);
+        WorkerPool gemmPool = spec.flops() >= PARALLEL_FLOPS ? pool : SERIAL;
+        if (gx.dtype() == DType.FLOAT32) {
+            float[] gys = CpuBuffer.floats(gy);
+            float[] ws = CpuBuffer.floats(w);
+            float[] gxs = CpuBuffer.floats(gx);
+            if (!geometry.needsColumns) {
+                forEachPlane(spec, (n, g) -> GemmFloat32.gemm(inputGradientSpec(geometry, geometry.pixels),
+                        ws, weightLayout(w, geometry, g), gys, outputLayout(gy, spec, geometry, n, g, 0),
+                        gxs, new GemmLayout(gx.offset() + geometry.inputBase(spec, n, g), geometry.pixels, 1, 0),
+                        null, 0, gemmPool));
+                return;
+            }
+            Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0f);
+            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+                float[] gcols = Im2col.floatColumns(geometry.taps * count);
+                GemmFloat32.gemm(inputGradientSpec(geometry, count), ws, weightLayout(w, geometry, g),
+                        gys, outputLayout(gy, spec, geometry, n, g, p0), gcols, new GemmLayout(0, count, 1, 0),
+                        null, 0, gemmPool);
+                int gxBase = gx.offset() + geometry.inputBase(spec, n, g);
+                forChannelRanges(geometry, gemmPool, (first, last) ->
+                        Im2col.col2im(spec, gcols, first, last, p0, count, gxs, gxBase));
+            });
+        } else if (gx.dtype() == DType.FLOAT64) {
+            double[] gys = CpuBuffer.doubles(gy);
+            double[] ws = CpuBuffer.doubles(w);
+            double[] gxs = CpuBuffer.doubles(gx);
+            if (!geometry.needsColumns) {
+                forEachPlane(spec, (n, g) -> GemmFloat64.gemm(inputGradientSpec(geometry, geometry.pixels),
+                        ws, weightLayout(w, geometry, g), gys, outputLayout(gy, spec, geometry, n, g, 0),
+                        gxs, new GemmLayout(gx.offset() + geometry.inputBase(spec, n, g), geometry.pixels, 1, 0),
+                        null, 0, gemmPool));
+                return;
+            }
+            Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0d);
+            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+                double[] gcols = Im2col.doubleColumns(geometry.taps * count);
+                GemmFloat64.gemm(inputGradientSpec(geometry, count), ws, weightLayout(w, geometry, g),
+                        gys, outputLayout(gy, spec, geometry, n, g, p0), gcols, new GemmLayout(0, count, 1, 0),
+                        null, 0, gemmPool);
+                int gxBase = gx.offset() + geometry.inputBase(spec, n, g);
+                forChannelRanges(geometry, gemmPool, (first, last) ->
+                        Im2col.col2im(spec, gcols, first, last, p0, count, gxs, gxBase));
+            });
+        } else {
+            throw unsupported("conv2dBackwardInput", gx);
+        }
+    }
+
+    /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
+    private static GemmSpec inputGradientSpec(Geometry geometry, int count) {
+        return new GemmSpec(1, geometry.taps, count, geometry.outPerGroup, true, false, Epilogue.NONE);
+    }
+
+    // ---- backward weight ----
+
+    static void backwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, WorkerPool pool) {
+        Geometry geometry = Geometry.of(spec);
+        WorkerPool gemmPool = spec.flops() >= PARALLEL_FLOPS ? pool : SERIAL;
+        if (gw.dtype() == DType.FLOAT32) {
+            float[] xs = CpuBuffer.floats(x);
+            float[] gys = CpuBuffer.floats(gy);
+            float[] gws = CpuBuffer.floats(gw);
+            Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0f);
+            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+                int xBase = x.offset() + geometry.inputBase(spec, n, g);
+                float[] b = xs;
+                GemmLayout bLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
+                if (geometry.needsColumns) {
+                    float[] cols = Im2col.floatColumns(geometry.taps * count);
+                    forChannelRanges(geometry, gemmPool, (first, last) ->
+                            Im2col.im2col(spec, xs, xBase, first, last, p0, count, cols));
+                    b = cols;
+                    bLayout = new GemmLayout(0, count, 1, 0);
+                }
+                GemmFloat32.gemm(weightGradientSpec(geometry, count), gys,
+                        outputLayout(gy, spec, geometry, n, g, p0), b, bLayout,
+                        gws, weightLayout(gw, geometry, g), null, 0, gemmPool);
+            });
+        } else if (gw.dtype() == DType.FLOAT64) {
+            double[] xs = CpuBuffer.doubles(x);
+            double[] gys = CpuBuffer.doubles(gy);
+            double[] gws = CpuBuffer.doubles(gw);
+            Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0d);
+            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+                int xBase = x.offset() + geometry.inputBase(spec, n, g);
+                double[] b = xs;
+                GemmLayout bLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
+                if (geometry.needsColumns) {
+                    double[] cols = Im2col.doubleColumns(geometry.taps * count);
+                    forChannelRanges(geometry, gemmPool, (first, last) ->
+                            Im2col.im2col(spec, xs, xBase, first, last, p0, count, cols));
+                    b = cols;
+                    bLayout = new GemmLayout(0, count, 1, 0);
+                }
+                GemmFloat64.gemm(weightGradientSpec(geometry, count), gys,
+                        outputLayout(gy, spec, geometry, n, g, p0), b, bLayout,
+                        gws, weightLayout(gw, geometry, g), null, 0, gemmPool);
+            });
+        } else {
+            throw unsupported("conv2dBackwardWeight", gw);
+        }
+    }
+
+    /** {@code gW_g [M, K] += gY [M, count] · cols [K, count]^T} (gw starts zeroed). */
+    private static GemmSpec weightGradientSpec(Geometry geometry, int count) {
+        return new GemmSpec(1, geometry.outPerGroup, geometry.taps, count, false, true, new Epilogue(1, 1, null, 0));
+    }
+
+    // ---- shared pieces ----
+
+    /** W_g (or gW_g) as the row-major matrix [M, K]. */
+    private static GemmLayout weightLayout(Operand w, Geometry geometry, int group) {
+        return new GemmLayout(w.offset() + group * geometry.outPerGroup * geometry.taps, geometry.taps, 1, 0);
+    }
+
+    /** Rows of y (or gy) for image n, group g, from pixel p0 on: [M, …] with row stride P. */
+    private static GemmLayout outputLayout(Operand y, Conv2dSpec spec, Geometry geometry, int n, int g, int p0) {
+        return new GemmLayout(y.offset() + geometry.outputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
+    }
+
+    @FunctionalInterface
+    private interface PlaneBody {
+        void run(int image, int group);
+    }
+
+    private static void forEachPlane(Conv2dSpec spec, PlaneBody body) {
+        for (int n = 0; n < spec.batch(); n++) {
+            for (int g = 0; g < spec.groups(); g++) {
+                body.run(n, g);
+            }
+        }
+    }
+
+    /** Tiles of the column budget, in (group, image, pixel) order, on the calling thread. */
+    private static void forEachSerialTile(Conv2dSpec spec, Geometry geometry, TileBody body) {
+        int tilePixels = geometry.tilePixels();
+        for (int g = 0; g < spec.groups(); g++) {
+            for (int n = 0; n < spec.batch(); n++) {
+                for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
+                    body.run(n, g, p0, Math.min(tilePixels, geometry.pixels - p0));
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface ChannelRange {
+        void run(int firstChannel, int lastChannel);
+    }
+
+    /** Splits the group's input channels into one contiguous range per thread of {@code pool}. */
+    private static void forChannelRanges(Geometry geometry, WorkerPool pool, ChannelRange body) {
+        int channels = geometry.inPerGroup;
+        int parts = Math.min(pool.threads(), channels);
+        if (parts <= 1) {
+            body.run(0, channels);
+            return;
+        }
+        int perPart = Im2col.ceilDiv(channels, parts);
+        pool.parallelFor(Im2col.ceilDiv(channels, perPart), part ->
+                body.run(part * perPart, Math.min(channels, (part + 1) * perPart)));
+    }
+
+    private static UnsupportedOperationException unsupported(String kernel, Operand operand) {
+        return new UnsupportedOperationException(kernel + " on the cpu backend takes FLOAT32 or FLOAT64, not " + operand.dtype());
+    }
+}

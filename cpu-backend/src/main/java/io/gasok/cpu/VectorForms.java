@@ -1,0 +1,648 @@
+package io.gasok.cpu;
+
+import io.gasok.spi.BinaryOp;
+import io.gasok.spi.UnaryOp;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API form of every {@link UnaryOp} and {@link BinaryOp}, as loops over a run of
+ * {@code n} elements: {@code y[yi + i] = op(x[xi + i])} for i in [0, n). Lanes: i in
+ * [0, loopBound(n)) in vectors of {@code SPECIES_PREFERRED} (8 floats / 4 doubles on AVX2, 16 / 8
+ * on AVX-512); the tail [loopBound(n), n) is copied into a zero-padded vector and run through the
+ * same vector code, so an element's value does not depend on its position in a run (a layout or a
+ * thread split moves where runs end; the TCK checks that results do not move with them). No
+ * threads here: {@link CpuElementwise} splits the work and calls these once per block.
+ *
+ * <p>Why the vector forms live here and not in the op records: core must load without the
+ * incubator module (the reference backend and the GPU backends never touch it), so the records
+ * hold only scalar and C forms. Each method switches over the op enum with a switch expression,
+ * which must be exhaustive: adding an op without its vector form here does not compile.
+ *
+ * <p>Why whole loops per op rather than a {@code FloatVector op(FloatVector)} per op: a vector
+ * that crosses a call C2 does not inline is boxed on the heap, which makes a loop tens of times
+ * slower; a loop whose body is one straight expression keeps every vector in registers.
+ *
+ * <p>Semantics at the edges, as the scalar definitions: lanewise MAX/MIN follow
+ * {@link Math#max}/{@link Math#min} (NaN wins, {@code max(-0, +0) = +0}); RELU and LEAKY_RELU
+ * test {@code x <= 0}, so NaN stays NaN and {@code relu(-0) = +0}; SIGN keeps ±0 and NaN;
+ * POW follows {@link Math#pow} (checked after JIT compilation by VectorFormsTest).
+ *
+ * <p>Ops computed lane by lane with their scalar definition (the whole run goes to the scalar
+ * loop): FLOOR_DIV and REMAINDER (the reference floors the quotient in double, and a float32
+ * quotient that rounds across an integer would move the result by a whole divisor; the Vector API
+ * has no floor), and FLOAT64 ERF and GELU (the reference's series/continued fraction, about 1e-15).
+ *
+ * <p>FLOAT32 ERF is a vectorised fit derived for this class (weighted least squares with Lawson
+ * reweighting towards minimax, against {@code math.erf} in double):
+ * <ul>
+ *   <li>|x| &lt; 1: {@code x · P(x²)}, P of degree 6, relative error of the fit 1.2e-9;</li>
+ *   <li>|x| ≥ 1: {@code ±(1 - exp(Q(t)))}, t = min(|x|, 4) (erf rounds to ±1 in float beyond
+ *   3.92), Q of degree 6 fitted to {@code ln erfc(t)}, absolute error of erf 1.0e-9.</li>
+ * </ul>
+ * Evaluated in float with fma, its error against io.gasok.spi.Erf (the double reference) over
+ * [-6, 6] in steps of 2⁻¹⁶ is at most 1.20e-7 absolute (at x = -0.956) and 2.33 ulp of the
+ * float result everywhere, measured; well inside float32's elementwise tolerance 1e-6 + 1e-5·|x|.
+ */
+final class VectorForms {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+
+    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
+    private static final double SQRT_2_OVER_PI_64 = Math.sqrt(2 / Math.PI);
+    private static final double GELU_CUBIC_64 = 0.044715;
+
+    // erf(x)/x = P(x²) on |x| < 1, lowest degree first.
+    private static final float P0 = 1.1283791065216064f;
+    private static final float P1 = -0.3761262595653534f;
+    private static final float P2 = 0.11283600330352783f;
+    private static final float P3 = -0.02685444802045822f;
+    private static final float P4 = 0.005189541261643171f;
+    private static final float P5 = -0.0008020888199098408f;
+    private static final float P6 = 7.889263360993937e-05f;
+    // ln erfc(t) = Q(t) on 1 <= t <= 4, lowest degree first.
+    private static final float Q0 = -0.0003537039738148451f;
+    private static final float Q1 = -1.127040147781372f;
+    private static final float Q2 = -0.6382255554199219f;
+    private static final float Q3 = -0.10303746163845062f;
+    private static final float Q4 = 0.02180536277592182f;
+    private static final float Q5 = -0.002939618658274412f;
+    private static final float Q6 = 0.00018557517614681274f;
+
+    private VectorForms() {}
+
+    /** {@code y[yi + i] = op(x[xi + i], p)} in float32, for i in [0, n). */
+    static void unary(UnaryOp op, double p, float[] x, int xi, float[] y, int yi, int n) {
+        int bound = FLOATS.loopBound(n);
+        int i = vectorUnary(op, p, x, xi, y, yi, bound);
+        if (i == bound && i < n) {
+            // The tail goes through the same vector code, zero padded, so an element's value never
+            // depends on where a run starts (layouts and thread splits move the tail).
+            int lanes = FLOATS.length();
+            float[] in = new float[lanes];
+            float[] out = new float[lanes];
+            System.arraycopy(x, xi + i, in, 0, n - i);
+            if (vectorUnary(op, p, in, 0, out, 0, lanes) == lanes) {
+                System.arraycopy(out, 0, y, yi + i, n - i);
+                return;
+            }
+        }
+        for (; i < n; i++) {
+            y[yi + i] = (float) op.apply(x[xi + i], p);
+        }
+    }
+
+    private static int vectorUnary(UnaryOp op, double p, float[] x, int xi, float[] y, int yi, int bound) {
+        return switch (op) {
+            case NEG -> neg(x, xi, y, yi, bound);
+            case ABS -> abs(x, xi, y, yi, bound);
+            case SIGN -> sign(x, xi, y, yi, bound);
+            case EXP -> exp(x, xi, y, yi, bound);
+            case LOG -> log(x, xi, y, yi, bound);
+            case SQRT -> sqrt(x, xi, y, yi, bound);
+            case TANH -> tanh(x, xi, y, yi, bound);
+            case SIGMOID -> sigmoid(x, xi, y, yi, bound);
+            case RELU -> relu(x, xi, y, yi, bound);
+            case SILU -> silu(x, xi, y, yi, bound);
+            case GELU_TANH -> geluTanh(x, xi, y, yi, bound);
+            case ERF -> erfOrGelu(x, xi, y, yi, bound, false);
+            case GELU -> erfOrGelu(x, xi, y, yi, bound, true);
+            case LEAKY_RELU -> leakyRelu(x, xi, y, yi, bound, (float) p);
+            case NOT -> throw new IllegalArgumentException("not takes a bool operand, not float32");
+        };
+    }
+
+    /** {@code y[yi + i] = op(x[xi + i], p)} in float64, for i in [0, n). */
+    static void unary(UnaryOp op, double p, double[] x, int xi, double[] y, int yi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        int i = vectorUnary(op, p, x, xi, y, yi, bound);
+        if (i == bound && i < n) {
+            // The tail goes through the same vector code, zero padded, so an element's value never
+            // depends on where a run starts (layouts and thread splits move the tail).
+            int lanes = DOUBLES.length();
+            double[] in = new double[lanes];
+            double[] out = new double[lanes];
+            System.arraycopy(x, xi + i, in, 0, n - i);
+            if (vectorUnary(op, p, in, 0, out, 0, lanes) == lanes) {
+                System.arraycopy(out, 0, y, yi + i, n - i);
+                return;
+            }
+        }
+        for (; i < n; i++) {
+            y[yi + i] = op.apply(x[xi + i], p);
+        }
+    }
+
+    private static int vectorUnary(UnaryOp op, double p, double[] x, int xi, double[] y, int yi, int bound) {
+        return switch (op) {
+            case NEG -> neg(x, xi, y, yi, bound);
+            case ABS -> abs(x, xi, y, yi, bound);
+            case SIGN -> sign(x, xi, y, yi, bound);
+            case EXP -> exp(x, xi, y, yi, bound);
+            case LOG -> log(x, xi, y, yi, bound);
+            case SQRT -> sqrt(x, xi, y, yi, bound);
+            case TANH -> tanh(x, xi, y, yi, bound);
+            case SIGMOID -> sigmoid(x, xi, y, yi, bound);
+            case RELU -> relu(x, xi, y, yi, bound);
+            case SILU -> silu(x, xi, y, yi, bound);
+            case GELU_TANH -> geluTanh(x, xi, y, yi, bound);
+            case ERF, GELU -> 0;
+            case LEAKY_RELU -> leakyRelu(x, xi, y, yi, bound, p);
+            case NOT -> throw new IllegalArgumentException("not takes a bool operand, not float64");
+        };
+    }
+
+    /**
+     * {@code y[yi + i] = op(a[ai + i], b[bi + i])} in float32 for the arithmetic ops, for i in
+     * [0, n); comparisons write BOOL and go through {@link #compare}.
+     */
+    static void binary(BinaryOp op, float[] a, int ai, float[] b, int bi, float[] y, int yi, int n) {
+        int bound = FLOATS.loopBound(n);
+        int i = vectorBinary(op, a, ai, b, bi, y, yi, bound);
+        if (i == bound && i < n) {
+            // The tail goes through the same vector code, zero padded, so an element's value never
+            // depends on where a run starts (layouts and thread splits move the tail).
+            int lanes = FLOATS.length();
+            float[] in = new float[lanes];
+            float[] other = new float[lanes];
+            float[] out = new float[lanes];
+            System.arraycopy(a, ai + i, in, 0, n - i);
+            System.arraycopy(b, bi + i, other, 0, n - i);
+            if (vectorBinary(op, in, 0, other, 0, out, 0, lanes) == lanes) {
+                System.arraycopy(out, 0, y, yi + i, n - i);
+                return;
+            }
+        }
+        for (; i < n; i++) {
+            y[yi + i] = (float) op.apply(a[ai + i], b[bi + i]);
+        }
+    }
+
+    private static int vectorBinary(BinaryOp op, float[] a, int ai, float[] b, int bi, float[] y, int yi, int bound) {
+        return switch (op) {
+            case ADD -> add(a, ai, b, bi, y, yi, bound);
+            case SUB -> subtract(a, ai, b, bi, y, yi, bound);
+            case MUL -> multiply(a, ai, b, bi, y, yi, bound);
+            case DIV -> divide(a, ai, b, bi, y, yi, bound);
+            case POW -> pow(a, ai, b, bi, y, yi, bound);
+            case MAXIMUM -> maximum(a, ai, b, bi, y, yi, bound);
+            case MINIMUM -> minimum(a, ai, b, bi, y, yi, bound);
+            case FLOOR_DIV, REMAINDER -> 0;
+            case EQ, NE, LT, LE, GT, GE, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " gives bool: use compare");
+        };
+    }
+
+    /**
+     * {@code y[yi + i] = op(a[ai + i], b[bi + i])} in float64 for the arithmetic ops, for i in
+     * [0, n); comparisons write BOOL and go through {@link #compare}.
+     */
+    static void binary(BinaryOp op, double[] a, int ai, double[] b, int bi, double[] y, int yi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        int i = vectorBinary(op, a, ai, b, bi, y, yi, bound);
+        if (i == bound && i < n) {
+            // The tail goes through the same vector code, zero padded, so an element's value never
+            // depends on where a run starts (layouts and thread splits move the tail).
+            int lanes = DOUBLES.length();
+            double[] in = new double[lanes];
+            double[] other = new double[lanes];
+            double[] out = new double[lanes];
+            System.arraycopy(a, ai + i, in, 0, n - i);
+            System.arraycopy(b, bi + i, other, 0, n - i);
+            if (vectorBinary(op, in, 0, other, 0, out, 0, lanes) == lanes) {
+                System.arraycopy(out, 0, y, yi + i, n - i);
+                return;
+            }
+        }
+        for (; i < n; i++) {
+            y[yi + i] = op.apply(a[ai + i], b[bi + i]);
+        }
+    }
+
+    private static int vectorBinary(BinaryOp op, double[] a, int ai, double[] b, int bi, double[] y, int yi, int bound) {
+        return switch (op) {
+            case ADD -> add(a, ai, b, bi, y, yi, bound);
+            case SUB -> subtract(a, ai, b, bi, y, yi, bound);
+            case MUL -> multiply(a, ai, b, bi, y, yi, bound);
+            case DIV -> divide(a, ai, b, bi, y, yi, bound);
+            case POW -> pow(a, ai, b, bi, y, yi, bound);
+            case MAXIMUM -> maximum(a, ai, b, bi, y, yi, bound);
+            case MINIMUM -> minimum(a, ai, b, bi, y, yi, bound);
+            case FLOOR_DIV, REMAINDER -> 0;
+            case EQ, NE, LT, LE, GT, GE, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " gives bool: use compare");
+        };
+    }
+
+    /** {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float32. */
+    static void compare(BinaryOp op, float[] a, int ai, float[] b, int bi, long[] y, int yi, int n) {
+        VectorOperators.Comparison comparison = comparison(op);
+        int step = FLOATS.length();
+        int bound = FLOATS.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(comparison, FloatVector.fromArray(FLOATS, b, bi + i));
+            storeBits(m.toLong(), step, y, yi + i);
+        }
+        for (; i < n; i++) {
+            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
+        }
+    }
+
+    /** {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float64. */
+    static void compare(BinaryOp op, double[] a, int ai, double[] b, int bi, long[] y, int yi, int n) {
+        VectorOperators.Comparison comparison = comparison(op);
+        int step = DOUBLES.length();
+        int bound = DOUBLES.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(comparison, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            storeBits(m.toLong(), step, y, yi + i);
+        }
+        for (; i < n; i++) {
+            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
+        }
+    }
+
+    private static void storeBits(long bits, int count, long[] y, int yi) {
+        for (int lane = 0; lane < count; lane++) {
+            y[yi + lane] = (bits >>> lane) & 1;
+        }
+    }
+
+    /** The lanewise comparison of a comparison op; the arithmetic and logic ops have none. */
+    private static VectorOperators.Comparison comparison(BinaryOp op) {
+        return switch (op) {
+            case EQ -> VectorOperators.EQ;
+            case NE -> VectorOperators.NE;
+            case LT -> VectorOperators.LT;
+            case LE -> VectorOperators.LE;
+            case GT -> VectorOperators.GT;
+            case GE -> VectorOperators.GE;
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIV, REMAINDER, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " is not a comparison of floating operands");
+        };
+    }
+
+    // One loop per op and element type, each its own small method: C2 compiles it with every
+    // vector in registers (see the class comment), and it returns the index where the tail starts.
+
+    private static int neg(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.neg().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int abs(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.abs().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sign(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int exp(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.lanewise(VectorOperators.EXP).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int log(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.lanewise(VectorOperators.LOG).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sqrt(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.sqrt().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int tanh(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.lanewise(VectorOperators.TANH).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sigmoid(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector.broadcast(FLOATS, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int relu(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int silu(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int geluTanh(float[] x, int xi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.mul(0.5f).mul(v.add(v.mul(v).mul(v).mul(GELU_CUBIC)).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH).add(1f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int leakyRelu(float[] x, int xi, float[] y, int yi, int bound, float slope) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            v.blend(v.mul(slope), v.compare(VectorOperators.LE, 0f)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int add(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.add(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int subtract(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.sub(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int multiply(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.mul(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int divide(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.div(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int pow(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.lanewise(VectorOperators.POW, b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int maximum(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.max(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int minimum(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
+            a.min(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int neg(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.neg().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int abs(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.abs().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sign(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.blend(1d, v.compare(VectorOperators.GT, 0d)).blend(-1d, v.compare(VectorOperators.LT, 0d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int exp(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.lanewise(VectorOperators.EXP).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int log(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.lanewise(VectorOperators.LOG).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sqrt(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.sqrt().intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int tanh(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.lanewise(VectorOperators.TANH).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int sigmoid(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector.broadcast(DOUBLES, 1d).div(v.neg().lanewise(VectorOperators.EXP).add(1d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int relu(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.blend(0d, v.compare(VectorOperators.LE, 0d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int silu(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.div(v.neg().lanewise(VectorOperators.EXP).add(1d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int geluTanh(double[] x, int xi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.mul(0.5).mul(v.add(v.mul(v).mul(v).mul(GELU_CUBIC_64)).mul(SQRT_2_OVER_PI_64).lanewise(VectorOperators.TANH).add(1d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int leakyRelu(double[] x, int xi, double[] y, int yi, int bound, double slope) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            v.blend(v.mul(slope), v.compare(VectorOperators.LE, 0d)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int add(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.add(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int subtract(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.sub(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int multiply(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.mul(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int divide(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.div(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int pow(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.lanewise(VectorOperators.POW, b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int maximum(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.max(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int minimum(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
+            DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
+            a.min(b).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+
+    /**
+     * {@code y = erf(x)}, or with {@code gelu} {@code y = 0.5 x (1 + erf(x / √2))}, in float32 by the
+     * fit in the class comment; NaN stays NaN, erf(±0) = ±0. One loop for both, so the erf code is
+     * written once and x is read before y is written (y may be x). The GELU/erf choice is made
+     * without a branch on vectors: {@code (erf + c) · w} with c = -0 (adding -0 changes nothing, not
+     * even a -0) and w = 1 for erf, c = 1 and w = 0.5 x for GELU.
+     */
+    private static int erfOrGelu(float[] x, int xi, float[] y, int yi, int bound, boolean gelu) {
+        float scale = gelu ? SQRT_HALF : 1f;
+        float addend = gelu ? 1f : -0f;
+        VectorMask<Float> keepOne = FLOATS.maskAll(!gelu);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            FloatVector in = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector v = in.mul(scale);
+            FloatVector s = v.mul(v);
+            FloatVector p = FloatVector.broadcast(FLOATS, P6).fma(s, FloatVector.broadcast(FLOATS, P5))
+                    .fma(s, FloatVector.broadcast(FLOATS, P4)).fma(s, FloatVector.broadcast(FLOATS, P3))
+                    .fma(s, FloatVector.broadcast(FLOATS, P2)).fma(s, FloatVector.broadcast(FLOATS, P1))
+                    .fma(s, FloatVector.broadcast(FLOATS, P0));
+            FloatVector small = p.mul(v);
+            FloatVector abs = v.abs();
+            FloatVector t = abs.min(4f);
+            FloatVector q = FloatVector.broadcast(FLOATS, Q6).fma(t, FloatVector.broadcast(FLOATS, Q5))
+                    .fma(t, FloatVector.broadcast(FLOATS, Q4)).fma(t, FloatVector.broadcast(FLOATS, Q3))
+                    .fma(t, FloatVector.broadcast(FLOATS, Q2)).fma(t, FloatVector.broadcast(FLOATS, Q1))
+                    .fma(t, FloatVector.broadcast(FLOATS, Q0));
+            FloatVector large = q.lanewise(VectorOperators.EXP).neg().add(1f);
+            large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
+            FloatVector erf = small.blend(large, abs.compare(VectorOperators.GE, 1f));
+            erf.add(addend).mul(in.mul(0.5f).blend(1f, keepOne)).intoArray(y, yi + i);
+        }
+        return bound;
+    }
+}

@@ -1,0 +1,106 @@
+package io.gasok.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gasok.DType;
+import io.gasok.spi.Conv2dSpec;
+import io.gasok.spi.Epilogue;
+import io.gasok.spi.UnaryOp;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link CpuConvolution} against the reference backend (see {@link ConvTestCase} for the tolerance). */
+class CpuConvolutionTest {
+
+    private static final WorkerPool ONE_THREAD = new WorkerPool(1);
+    private static final WorkerPool TWO_THREADS = new WorkerPool(2);
+
+    private static Conv2dSpec spec(int batch, int inChannels, int height, int width, int outChannels,
+                                   int kernel, int stride, int pad, int groups, Epilogue epilogue) {
+        return new Conv2dSpec(batch, inChannels, height, width, outChannels, kernel, kernel, stride, stride,
+                pad, pad, pad, pad, 1, 1, groups, epilogue);
+    }
+
+    /** A random small non-depthwise spec: groups, asymmetric padding, stride and dilation per axis. */
+    private static Conv2dSpec randomSpec(Random random) {
+        while (true) {
+            int groups = 1 + random.nextInt(3);
+            int inPerGroup = 1 + random.nextInt(4);
+            int outPerGroup = 1 + random.nextInt(4);
+            Conv2dSpec spec = new Conv2dSpec(1 + random.nextInt(2), groups * inPerGroup,
+                    1 + random.nextInt(9), 1 + random.nextInt(9), groups * outPerGroup,
+                    1 + random.nextInt(4), 1 + random.nextInt(4), 1 + random.nextInt(3), 1 + random.nextInt(3),
+                    random.nextInt(3), random.nextInt(3), random.nextInt(3), random.nextInt(3),
+                    1 + random.nextInt(2), 1 + random.nextInt(2), groups, ConvTestCase.randomEpilogue(random));
+            if (!spec.isDepthwise() && spec.outHeight() >= 1 && spec.outWidth() >= 1) {
+                return spec;
+            }
+        }
+    }
+
+    @Test
+    void matchesTheReferenceOnRandomSmallSpecsForEveryKernelDtypeAndThreadCount() {
+        Random random = new Random(41);
+        for (int trial = 0; trial < 60; trial++) {
+            Conv2dSpec spec = randomSpec(random);
+            boolean withBias = random.nextBoolean();
+            DType dtype = trial % 2 == 0 ? DType.FLOAT32 : DType.FLOAT64;
+            WorkerPool pool = trial % 3 == 0 ? ONE_THREAD : TWO_THREADS;
+            for (ConvTestCase.Kernel kernel : ConvTestCase.Kernel.values()) {
+                ConvTestCase.check(spec, withBias, dtype, kernel, trial, pool);
+            }
+        }
+    }
+
+    @Test
+    void pointwiseConvolutionsReadTheInputAsTheColumnMatrix() {
+        Conv2dSpec spec = spec(2, 6, 5, 7, 4, 1, 1, 0, 2, new Epilogue(0.5, 0.75, UnaryOp.RELU, 0));
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (ConvTestCase.Kernel kernel : ConvTestCase.Kernel.values()) {
+                ConvTestCase.check(spec, true, dtype, kernel, 7, TWO_THREADS);
+            }
+        }
+    }
+
+    @Test
+    void matchesTheReferenceAtYoloLayerShapesWithSeveralTilesPerImage() {
+        Epilogue silu = Epilogue.activation(UnaryOp.SILU, 0);
+        Conv2dSpec[] shapes = {
+            spec(1, 16, 80, 80, 32, 3, 1, 1, 1, silu),
+            spec(1, 64, 40, 40, 128, 3, 2, 1, 1, silu),
+            spec(1, 128, 20, 20, 256, 1, 1, 0, 1, silu),
+        };
+        for (Conv2dSpec spec : shapes) {
+            for (ConvTestCase.Kernel kernel : ConvTestCase.Kernel.values()) {
+                ConvTestCase.check(spec, true, DType.FLOAT32, kernel, 3, TWO_THREADS);
+            }
+        }
+    }
+
+    @Test
+    void forwardGivesTheSameBitsOnOneAndTwoThreads() {
+        Conv2dSpec spec = spec(2, 24, 30, 30, 40, 3, 1, 1, 2, Epilogue.activation(UnaryOp.SILU, 0));
+        Random random = new Random(5);
+        double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+        double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+        double[] bias = ConvTestCase.values(new int[] {spec.outChannels()}, random);
+        double[] y = ConvTestCase.sentinels(ConvTestCase.shapeY(spec));
+        double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, bias, y,
+                ConvTestCase.shapeY(spec), ONE_THREAD);
+        double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, bias, y,
+                ConvTestCase.shapeY(spec), TWO_THREADS);
+        assertArrayEquals(one, two);
+    }
+
+    @Test
+    void anEmptyBatchLeavesAZeroWeightGradient() {
+        Conv2dSpec spec = spec(0, 4, 6, 6, 3, 3, 1, 1, 1, Epilogue.NONE);
+        double[] gw = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32,
+                ConvTestCase.sentinels(ConvTestCase.shapeX(spec)), ConvTestCase.sentinels(ConvTestCase.shapeY(spec)),
+                null, ConvTestCase.sentinels(ConvTestCase.shapeW(spec)), ConvTestCase.shapeW(spec), TWO_THREADS);
+        for (int i = 0; i < 3 * 4 * 9; i++) {
+            assertEquals(0.0, gw[ConvTestCase.OFFSET + i]);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.gasok.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.gasok.DType;
+import io.gasok.spi.Conv2dSpec;
+import io.gasok.spi.Epilogue;
+import io.gasok.spi.UnaryOp;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link CpuDepthwise} against the reference backend (see {@link ConvTestCase} for the tolerance). */
+class CpuDepthwiseTest {
+
+    private static final WorkerPool ONE_THREAD = new WorkerPool(1);
+    private static final WorkerPool TWO_THREADS = new WorkerPool(2);
+
+    private static Conv2dSpec depthwise(int batch, int channels, int height, int width, int kernel, int stride,
+                                        int pad, Epilogue epilogue) {
+        return new Conv2dSpec(batch, channels, height, width, channels, kernel, kernel, stride, stride,
+                pad, pad, pad, pad, 1, 1, channels, epilogue);
+    }
+
+    /** A random small depthwise spec (channels may be 1: a plain convolution), widths past a vector. */
+    private static Conv2dSpec randomSpec(Random random) {
+        while (true) {
+            int channels = 1 + random.nextInt(5);
+            Conv2dSpec spec = new Conv2dSpec(1 + random.nextInt(2), channels,
+                    1 + random.nextInt(9), 1 + random.nextInt(40), channels,
+                    1 + random.nextInt(4), 1 + random.nextInt(4), 1 + random.nextInt(3), 1 + random.nextInt(3),
+                    random.nextInt(3), random.nextInt(3), random.nextInt(3), random.nextInt(3),
+                    1 + random.nextInt(2), 1 + random.nextInt(2), channels, ConvTestCase.randomEpilogue(random));
+            if (spec.outHeight() >= 1 && spec.outWidth() >= 1) {
+                return spec;
+            }
+        }
+    }
+
+    @Test
+    void matchesTheReferenceOnRandomSmallSpecsForEveryKernelDtypeAndThreadCount() {
+        Random random = new Random(43);
+        for (int trial = 0; trial < 80; trial++) {
+            Conv2dSpec spec = randomSpec(random);
+            boolean withBias = random.nextBoolean();
+            DType dtype = trial % 2 == 0 ? DType.FLOAT32 : DType.FLOAT64;
+            WorkerPool pool = trial % 3 == 0 ? ONE_THREAD : TWO_THREADS;
+            for (ConvTestCase.Kernel kernel : ConvTestCase.Kernel.values()) {
+                ConvTestCase.check(spec, withBias, dtype, kernel, trial, pool);
+            }
+        }
+    }
+
+    @Test
+    void matchesTheReferenceAtYoloDepthwiseShapesWithStrideOneAndTwo() {
+        Epilogue silu = Epilogue.activation(UnaryOp.SILU, 0);
+        for (int stride : new int[] {1, 2}) {
+            Conv2dSpec spec = depthwise(1, 96, 40, 40, 3, stride, 1, silu);
+            for (ConvTestCase.Kernel kernel : ConvTestCase.Kernel.values()) {
+                ConvTestCase.check(spec, true, DType.FLOAT32, kernel, stride, TWO_THREADS);
+            }
+        }
+    }
+
+    @Test
+    void everyKernelGivesTheSameBitsOnOneAndTwoThreads() {
+        Conv2dSpec spec = depthwise(2, 24, 30, 30, 3, 2, 1, new Epilogue(1, 0.5, UnaryOp.RELU, 0));
+        Random random = new Random(9);
+        double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+        double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+        double[] y = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+        double[] bias = ConvTestCase.values(new int[] {spec.outChannels()}, random);
+        double[][] runs = new double[2][];
+        for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
+            double[] forward = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, bias, y,
+                    ConvTestCase.shapeY(spec), pool);
+            double[] input = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, y, w, null,
+                    ConvTestCase.sentinels(ConvTestCase.shapeX(spec)), ConvTestCase.shapeX(spec), pool);
+            double[] weight = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32, x, y, null,
+                    ConvTestCase.sentinels(ConvTestCase.shapeW(spec)), ConvTestCase.shapeW(spec), pool);
+            runs[pool.threads() - 1] = concat(forward, input, weight);
+        }
+        assertArrayEquals(runs[0], runs[1]);
+    }
+
+    private static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+}
