@@ -6,6 +6,9 @@
 module io.gasok.examples {
     requires io.gasok;
     requires info.picocli;
+    // The bench's EJML peer, float precision. No module here may also read ejml.ddense (split packages).
+    requires ejml.core;
+    requires ejml.fdense;
 
     opens io.gasok.examples to info.picocli;
 }

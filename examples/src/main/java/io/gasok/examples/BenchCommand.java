@@ -1,0 +1,650 @@
+package io.gasok.examples;
+
+import io.gasok.Device;
+import io.gasok.examples.bench.Json;
+import io.gasok.examples.bench.Machine;
+import io.gasok.examples.bench.NumpyPeer;
+import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
+import io.gasok.examples.bench.Workload;
+import io.gasok.examples.bench.Workload.Contender;
+import io.gasok.examples.bench.Workload.ConvLayer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.ejml.concurrency.EjmlConcurrency;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gasok bench}: GEMM, a YOLO-shaped conv2d forward and backward, softmax, a large add and
+ * the per-launch overhead of a small add, on Gasok's devices and, in the same run, on the peers:
+ * EJML in this JVM and NumPy (OpenBLAS) in a Python process at the same thread count. Each size is
+ * measured run by run in turn (Gasok, EJML, NumPy, Gasok, ...), so a busy neighbour slows all of
+ * them alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer.
+ *
+ * <p>The CPU backend sizes its thread pool once per JVM, so with several {@code --threads} values
+ * each runs in a child JVM of its own and their rows are merged.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+            "Measures GEMM, conv2d (forward and backward), softmax, a large add and the per-launch overhead",
+            "on Gasok's devices and, alternating run by run, on EJML and NumPy at the same thread count.",
+            "Prints a table (median of the runs; ratio = Gasok's throughput / the peer's) and, with --report,",
+            "writes the rows and the machine to a JSON file."
+        },
+        footer = {"", "Example: gasok bench --ops gemm --sizes 1024 --threads 1,2 --report results/bench-gemm.json"})
+final class BenchCommand implements Callable<Integer> {
+
+    static final List<String> ALL_OPS = List.of("gemm", "conv2d", "softmax", "add", "launch");
+    static final List<String> ALL_PEERS = List.of("ejml", "numpy");
+    private static final String THREADS_PROPERTY = "gasok.cpu.threads";
+    private static final Pattern LAYER = Pattern.compile("(\\d+)x(\\d+)x(\\d+)x(\\d+)_(\\d+)k(\\d+)s(\\d+)p(\\d+)");
+    private static final Pattern CPU_THREADS = Pattern.compile("(\\d+) threads");
+    /** A timed run lasts at least this long: small ops are called several times per run. */
+    private static final double MIN_RUN_SECONDS = 0.02;
+    private static final int LAUNCH_ELEMENTS = 256;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--ops", split = ",", paramLabel = "OP",
+            description = "any of gemm, conv2d, softmax, add, launch (default: all)")
+    private List<String> ops = new ArrayList<>(ALL_OPS);
+
+    @Option(names = "--sizes", split = ",", paramLabel = "N",
+            description = "GEMM sizes N (N×N times N×N) (default: 256,512,1024,2048)")
+    private List<Integer> sizes = new ArrayList<>(List.of(256, 512, 1024, 2048));
+
+    @Option(names = "--device", split = ",", paramLabel = "DEVICE",
+            description = "Gasok devices to run: cpu, reference, opencl, cuda[:i], a list allowed (default: the best available)")
+    private List<String> devices;
+
+    @Option(names = "--threads", split = ",", paramLabel = "N",
+            description = "CPU threads for Gasok's cpu backend and the peers; a list runs each (default: the cores, "
+                    + "${sys:gasok.bench.cores})")
+    private List<Integer> threads;
+
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs per contender; the median is reported (default: ${DEFAULT-VALUE})")
+    private int runs;
+
+    @Option(names = "--warmup", defaultValue = "0.5", paramLabel = "SECONDS",
+            description = "warm-up per contender before the runs (default: ${DEFAULT-VALUE} s)")
+    private double warmup;
+
+    @Option(names = "--elements", defaultValue = "16777216",
+            description = "floats in the add and the softmax (rows of 1024) (default: ${DEFAULT-VALUE}, 64 MiB)")
+    private int elements;
+
+    @Option(names = "--conv", defaultValue = "1x64x80x80_64k3s1p1", paramLabel = "LAYER",
+            description = "the conv2d layer, NxCxHxW_OCkKsSpP (default: ${DEFAULT-VALUE}, a YOLOv5/v8 bottleneck at 80×80)")
+    private String conv;
+
+    @Option(names = "--peers", split = ",", paramLabel = "PEER",
+            description = "ejml, numpy, or none (default: ejml,numpy)")
+    private List<String> peers = new ArrayList<>(ALL_PEERS);
+
+    @Option(names = "--python", defaultValue = "python3", description = "the Python with NumPy for the numpy peer (default: ${DEFAULT-VALUE})")
+    private String python;
+
+    @Option(names = "--report", paramLabel = "FILE.json", description = "also write the rows and the machine to this JSON file")
+    private Path report;
+
+    /** Set on the child JVMs that run one thread count each: no table, the report only. */
+    @Option(names = "--child", hidden = true)
+    private boolean child;
+
+    static {
+        System.setProperty("gasok.bench.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<Integer> threadCounts = validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Object> result;
+        if (threadCounts.size() == 1) {
+            result = measure(threadCounts.get(0), err);
+        } else {
+            result = null;
+            List<Object> rows = new ArrayList<>();
+            for (int count : threadCounts) {
+                Map<String, Object> part = runChild(count, err);
+                if (result == null) {
+                    result = part;
+                } else {
+                    @SuppressWarnings("unchecked")
+                    List<Object> known = (List<Object>) ((Map<String, Object>) result.get("settings")).get("devices");
+                    for (Object device : (List<?>) ((Map<?, ?>) part.get("settings")).get("devices")) {
+                        if (!known.contains(device)) {
+                            known.add(device);
+                        }
+                    }
+                    @SuppressWarnings("unchecked")
+                    List<Object> notes = (List<Object>) result.get("notes");
+                    for (Object note : (List<?>) part.get("notes")) {
+                        if (!notes.contains(note)) {
+                            notes.add(note);
+                        }
+                    }
+                }
+                rows.addAll((List<?>) part.get("rows"));
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> settings = (Map<String, Object>) result.get("settings");
+            settings.put("threads", threadCounts);
+            result.put("rows", rows);
+        }
+        result.put("command", "gasok " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        if (!child) {
+            printTable(result, out);
+        }
+        if (report != null) {
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(report, Json.write(result) + "\n", StandardCharsets.UTF_8);
+            if (!child) {
+                out.println("wrote " + report);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Checks the options; returns the thread counts. A mistake is a ParameterException (exit 2). */
+    private List<Integer> validate() {
+        for (String op : ops) {
+            if (!ALL_OPS.contains(op)) {
+                throw bad("unknown op '" + op + "' in --ops: choose from " + String.join(", ", ALL_OPS));
+            }
+        }
+        for (String peer : peers) {
+            if (!ALL_PEERS.contains(peer) && !peer.equals("none")) {
+                throw bad("unknown peer '" + peer + "' in --peers: choose from ejml, numpy, none");
+            }
+        }
+        for (int size : sizes) {
+            if (size < 1 || size > 16384) {
+                throw bad("--sizes must be between 1 and 16384, not " + size);
+            }
+        }
+        if (runs < 1) {
+            throw bad("--runs must be at least 1, not " + runs);
+        }
+        if (!(warmup >= 0)) {
+            throw bad("--warmup must be 0 or more seconds, not " + warmup);
+        }
+        if (elements < 1) {
+            throw bad("--elements must be at least 1, not " + elements);
+        }
+        if (!LAYER.matcher(conv).matches()) {
+            throw bad("--conv must look like NxCxHxW_OCkKsSpP, e.g. 1x64x80x80_64k3s1p1, not '" + conv + "'");
+        }
+        ConvLayer layer = layer();
+        if (layer.n() < 1 || layer.c() < 1 || layer.oc() < 1 || layer.k() < 1 || layer.stride() < 1
+                || layer.h() + 2 * layer.pad() < layer.k() || layer.w() + 2 * layer.pad() < layer.k()) {
+            throw bad("--conv " + conv + " is not a valid layer: every extent >= 1 and the kernel within the padded input");
+        }
+        List<Integer> counts = threads == null
+                ? List.of(Runtime.getRuntime().availableProcessors()) : List.copyOf(new LinkedHashSet<>(threads));
+        for (int count : counts) {
+            if (count < 1 || count > 1024) {
+                throw bad("--threads must be between 1 and 1024, not " + count);
+            }
+        }
+        if (devices != null && devices.stream().anyMatch(String::isBlank)) {
+            throw bad("--device has an empty name");
+        }
+        return counts;
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private ConvLayer layer() {
+        Matcher m = LAYER.matcher(conv);
+        if (!m.matches()) {
+            throw bad("--conv must look like NxCxHxW_OCkKsSpP, not '" + conv + "'");
+        }
+        int[] v = new int[8];
+        for (int i = 0; i < 8; i++) {
+            v[i] = Integer.parseInt(m.group(i + 1));
+        }
+        return new ConvLayer(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    }
+
+    private List<Workload> workloads() {
+        List<Workload> list = new ArrayList<>();
+        for (String op : ops) {
+            switch (op) {
+                case "gemm" -> sizes.forEach(n -> list.add(new Workload.Gemm(n)));
+                case "conv2d" -> {
+                    list.add(new Workload.Conv2d(layer(), false));
+                    list.add(new Workload.Conv2d(layer(), true));
+                }
+                case "softmax" -> {
+                    int cols = Math.min(1024, elements);
+                    list.add(new Workload.Softmax(Math.max(1, elements / cols), cols));
+                }
+                case "add" -> list.add(new Workload.Add("add", elements));
+                case "launch" -> list.add(new Workload.Add("launch", LAUNCH_ELEMENTS));
+                default -> throw new IllegalStateException(op);
+            }
+        }
+        return list;
+    }
+
+    // ------------------------------------------------------------------------------------ measuring
+
+    /** One contender of one workload: what it is, and its samples (seconds per call). */
+    private record Entry(Map<String, Object> row, Contender contender, double[] samples, int[] callsPerRun) {}
+
+    /** Measures every workload at {@code threadCount} threads in this JVM; returns the report. */
+    private Map<String, Object> measure(int threadCount, PrintWriter err) {
+        System.setProperty(THREADS_PROPERTY, Integer.toString(threadCount));
+        List<Device> targets = new ArrayList<>();
+        if (devices == null) {
+            targets.add(Device.best());
+        } else {
+            for (String name : devices) {
+                targets.add(Device.of(name));
+            }
+        }
+        for (Device device : targets) {
+            if (device.backendName().equals("cpu")) {
+                Matcher m = CPU_THREADS.matcher(device.description());
+                if (m.find() && Integer.parseInt(m.group(1)) != threadCount) {
+                    throw new IllegalStateException("the cpu backend already runs " + m.group(1)
+                            + " threads in this JVM, not " + threadCount + "; run one --threads value per gasok process");
+                }
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> peerInfo = new LinkedHashMap<>();
+        boolean useEjml = peers.contains("ejml");
+        if (useEjml) {
+            EjmlConcurrency.setMaxThreads(threadCount);
+            peerInfo.put("ejml", ordered("version", ejmlVersion(),
+                    "gemm", threadCount > 1 ? "CommonOps_MT_FDRM.mult" : "CommonOps_FDRM.mult"));
+        }
+        NumpyPeer numpy = null;
+        if (peers.contains("numpy")) {
+            try {
+                numpy = NumpyPeer.start(python, threadCount);
+                peerInfo.put("numpy", ordered("numpy", numpy.numpyVersion(), "blas", numpy.blas(),
+                        "blas_kernel", numpy.kernel(), "environment",
+                        "OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and MKL_NUM_THREADS set to the row's threads;"
+                                + " OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed"));
+            } catch (PeerUnavailableException e) {
+                notes.add(e.getMessage());
+                peerInfo.put("numpy", ordered("unavailable", e.getMessage()));
+            }
+        }
+
+        List<Object> rows = new ArrayList<>();
+        try {
+            List<Workload> work = workloads();
+            for (int w = 0; w < work.size(); w++) {
+                Workload workload = work.get(w);
+                err.printf(Locale.ROOT, "[%d/%d] %s %s, %d thread%s ...%n", w + 1, work.size(), workload.op,
+                        workload.shape, threadCount, threadCount == 1 ? "" : "s");
+                err.flush();
+                List<Entry> entries = new ArrayList<>();
+                try {
+                    for (Device device : targets) {
+                        Map<String, Object> row = row(workload, "gasok", "gasok-" + device.backendName(),
+                                device.name(), device.description(), threadCount);
+                        entries.add(new Entry(row, workload.gasok(device), new double[runs], new int[1]));
+                    }
+                    if (useEjml) {
+                        Contender ejml = workload.ejml(threadCount);
+                        if (ejml != null) {
+                            String how = workload.op.equals("add") || workload.op.equals("launch")
+                                    ? "CommonOps_FDRM.add, 1 thread"
+                                    : (threadCount > 1 ? "CommonOps_MT_FDRM, " + threadCount + " threads" : "CommonOps_FDRM, 1 thread");
+                            Map<String, Object> row = row(workload, "ejml", "ejml", "cpu",
+                                    "EJML " + ejmlVersion() + " " + how + " on " + Machine.cpuModel(), threadCount);
+                            entries.add(new Entry(row, ejml, new double[runs], new int[1]));
+                        }
+                    }
+                    if (numpy != null && workload.numpy() != null) {
+                        NumpyPeer peer = numpy;
+                        String request = workload.numpy();
+                        Map<String, Object> row = row(workload, "numpy", "numpy", "cpu",
+                                "NumPy " + peer.numpyVersion() + ", " + peer.blas() + " (" + peer.kernel() + " kernel), "
+                                        + threadCount + " threads on " + Machine.cpuModel(), threadCount);
+                        row.put("blas", peer.blas());
+                        row.put("blas_kernel", peer.kernel());
+                        entries.add(new Entry(row, calls -> peer.time(calls, request), new double[runs], new int[1]));
+                    }
+                    numpy = run(workload, entries, numpy, notes);
+                    addRatios(entries);
+                    for (Entry entry : entries) {
+                        if (entry.row.containsKey("seconds")) {
+                            rows.add(entry.row);
+                        }
+                    }
+                } finally {
+                    for (Entry entry : entries) {
+                        entry.contender.close();
+                    }
+                }
+            }
+        } finally {
+            if (numpy != null) {
+                numpy.close();
+            }
+        }
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("ops", ops);
+        settings.put("threads", List.of(threadCount));
+        settings.put("devices", targets.stream().map(d -> ordered("name", d.name(), "backend", d.backendName(),
+                "description", d.description())).toList());
+        settings.put("peers", peers);
+        settings.put("runs", runs);
+        settings.put("warmup_seconds", warmup);
+        settings.put("min_run_seconds", MIN_RUN_SECONDS);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("gasok_version", GasokCli.version());
+        result.put("command", "");
+        result.put("machine", Machine.describe());
+        result.put("settings", settings);
+        result.put("peers", peerInfo);
+        result.put("notes", notes);
+        result.put("rows", rows);
+        return result;
+    }
+
+    private static Map<String, Object> row(Workload workload, String library, String backend, String device,
+                                           String description, int threadCount) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("op", workload.op);
+        row.put("shape", workload.shape);
+        row.put("library", library);
+        row.put("backend", backend);
+        row.put("device", device);
+        row.put("device_description", description);
+        row.put("threads", threadCount);
+        return row;
+    }
+
+    /**
+     * Warms each contender up and picks its calls per run, then times the runs in turn, contender
+     * after contender, so that a noisy neighbour hits them all alike. A contender that fails is
+     * dropped with a note; returns the NumPy peer, or null once it failed.
+     */
+    private NumpyPeer run(Workload workload, List<Entry> entries, NumpyPeer numpy, List<String> notes) {
+        List<Entry> live = new ArrayList<>(entries);
+        for (Entry entry : entries) {
+            try {
+                double perCall = entry.contender.time(1);
+                double spent = perCall;
+                while (spent < warmup) {
+                    int calls = (int) Math.min(1_000_000, Math.max(1, Math.ceil(0.1 / Math.max(perCall, 1e-9))));
+                    double seconds = entry.contender.time(calls);
+                    perCall = seconds / calls;
+                    spent += seconds;
+                }
+                entry.callsPerRun[0] = (int) Math.min(1_000_000, Math.max(1, Math.ceil(MIN_RUN_SECONDS / Math.max(perCall, 1e-9))));
+            } catch (RuntimeException | OutOfMemoryError e) {
+                numpy = fail(entry, e, live, numpy, notes);
+            }
+        }
+        for (int r = 0; r < runs; r++) {
+            for (Entry entry : List.copyOf(live)) {
+                try {
+                    int calls = entry.callsPerRun[0];
+                    entry.samples[r] = entry.contender.time(calls) / calls;
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    numpy = fail(entry, e, live, numpy, notes);
+                }
+            }
+        }
+        for (Entry entry : live) {
+            double[] sorted = entry.samples.clone();
+            Arrays.sort(sorted);
+            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            entry.row.put("seconds", median);
+            entry.row.put("min_seconds", sorted[0]);
+            entry.row.put("runs", runs);
+            entry.row.put("calls_per_run", entry.callsPerRun[0]);
+            entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
+            entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
+        }
+        return numpy;
+    }
+
+    private static NumpyPeer fail(Entry entry, Throwable e, List<Entry> live, NumpyPeer numpy, List<String> notes) {
+        live.remove(entry);
+        String who = entry.row.get("backend") + " on " + entry.row.get("op") + " " + entry.row.get("shape");
+        String message = e instanceof OutOfMemoryError ? "out of memory (raise -Xmx)" : GasokCli.describe(e);
+        notes.add(who + " failed: " + message);
+        if (e instanceof PeerUnavailableException && numpy != null && "numpy".equals(entry.row.get("library"))) {
+            numpy.close();
+            return null;
+        }
+        return numpy;
+    }
+
+    /** Gasok's throughput over each peer's, as {@code ratio_to}: above 1, Gasok is faster. */
+    private static void addRatios(List<Entry> entries) {
+        for (Entry entry : entries) {
+            if (!"gasok".equals(entry.row.get("library")) || !entry.row.containsKey("seconds")) {
+                continue;
+            }
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            for (Entry peer : entries) {
+                if (!"gasok".equals(peer.row.get("library")) && peer.row.containsKey("seconds")) {
+                    ratios.put((String) peer.row.get("library"),
+                            (Double) peer.row.get("seconds") / (Double) entry.row.get("seconds"));
+                }
+            }
+            entry.row.put("ratio_to", ratios);
+        }
+    }
+
+    /** EJML's version, from its jar's name (its manifest has none). */
+    private static String ejmlVersion() {
+        try {
+            String jar = EjmlConcurrency.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+            Matcher m = Pattern.compile("ejml-core-([0-9][^/]*)\\.jar$").matcher(jar);
+            if (m.find()) {
+                return m.group(1);
+            }
+        } catch (RuntimeException ignored) {
+            // unknown below
+        }
+        return "(version unknown)";
+    }
+
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    // ------------------------------------------------------------------------------------ child JVMs
+
+    /** Runs this bench at one thread count in a child JVM; returns its report. */
+    private Map<String, Object> runChild(int threadCount, PrintWriter err) throws IOException {
+        Path file = Files.createTempFile("gasok-bench-" + threadCount + "t-", ".json");
+        try {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("--add-modules");
+            command.add("jdk.incubator.vector");
+            command.add("--enable-native-access=ALL-UNNAMED");
+            String classPath = System.getProperty("java.class.path", "");
+            String modulePath = System.getProperty("jdk.module.path", "");
+            if (!modulePath.isEmpty()) {
+                command.addAll(List.of("-p", modulePath, "-m", "io.gasok.examples/io.gasok.examples.GasokCli"));
+            } else {
+                command.addAll(List.of("-cp", classPath, GasokCli.class.getName()));
+            }
+            command.addAll(List.of("bench", "--child", "--threads", Integer.toString(threadCount),
+                    "--ops", String.join(",", ops), "--sizes", String.join(",", sizes.stream().map(String::valueOf).toList()),
+                    "--runs", Integer.toString(runs), "--warmup", Double.toString(warmup),
+                    "--elements", Integer.toString(elements), "--conv", conv, "--peers", String.join(",", peers),
+                    "--python", python, "--report", file.toString()));
+            if (devices != null) {
+                command.addAll(List.of("--device", String.join(",", devices)));
+            }
+            err.println("running " + threadCount + " thread" + (threadCount == 1 ? "" : "s") + " in a fresh JVM"
+                    + " (the cpu backend sizes its pool once per JVM)");
+            err.flush();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .start();
+            String lastLine = "";
+            try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.startsWith("WARNING: Using incubator modules")) {
+                        continue;
+                    }
+                    err.println("  " + line);
+                    err.flush();
+                    lastLine = line;
+                }
+            }
+            int exit;
+            try {
+                exit = process.waitFor();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the " + threadCount + "-thread bench ran");
+            }
+            if (exit != 0) {
+                throw new IllegalStateException("the " + threadCount + "-thread bench failed (exit code " + exit + "): "
+                        + lastLine.strip());
+            }
+            Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> part = (Map<String, Object>) parsed;
+            return part;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ the table
+
+    /** The rows as a table, then the devices that ran, the peers, and any notes. */
+    static void printTable(Map<String, Object> result, PrintWriter out) {
+        List<?> rows = (List<?>) result.get("rows");
+        Set<String> peerNames = new LinkedHashSet<>();
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            if (!"gasok".equals(row.get("library"))) {
+                peerNames.add(String.valueOf(row.get("library")));
+            }
+        }
+        List<String> header = new ArrayList<>(List.of("op", "shape", "backend", "device", "threads", "median",
+                "throughput"));
+        for (String peer : peerNames) {
+            header.add("vs " + peer);
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(header);
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            List<String> cells = new ArrayList<>();
+            cells.add(String.valueOf(row.get("op")));
+            cells.add(String.valueOf(row.get("shape")));
+            String backend = String.valueOf(row.get("backend"));
+            if (row.get("blas_kernel") != null) {
+                backend += " (" + row.get("blas_kernel") + ")";
+            }
+            cells.add(backend);
+            cells.add(String.valueOf(row.get("device")));
+            cells.add(String.valueOf(((Number) row.get("threads")).intValue()));
+            cells.add(seconds(((Number) row.get("seconds")).doubleValue()));
+            cells.add(row.get("gflops") != null
+                    ? String.format(Locale.ROOT, "%.2f GFLOP/s", ((Number) row.get("gflops")).doubleValue())
+                    : String.format(Locale.ROOT, "%.2f GB/s", ((Number) row.get("gbps")).doubleValue()));
+            Map<?, ?> ratios = row.get("ratio_to") instanceof Map<?, ?> map ? map : Map.of();
+            for (String peer : peerNames) {
+                Object ratio = ratios.get(peer);
+                cells.add(ratio == null ? "" : String.format(Locale.ROOT, "%.2fx", ((Number) ratio).doubleValue()));
+            }
+            table.add(cells);
+        }
+        int[] widths = new int[header.size()];
+        for (List<String> cells : table) {
+            for (int i = 0; i < cells.size(); i++) {
+                widths[i] = Math.max(widths[i], cells.get(i).length());
+            }
+        }
+        for (int r = 0; r < table.size(); r++) {
+            StringBuilder line = new StringBuilder();
+            List<String> cells = table.get(r);
+            for (int i = 0; i < cells.size(); i++) {
+                boolean right = i >= 4;
+                String cell = cells.get(i);
+                String pad = " ".repeat(widths[i] - cell.length());
+                line.append(i == 0 ? "" : "  ").append(right ? pad + cell : cell + pad);
+            }
+            out.println(line.toString().stripTrailing());
+            if (r == 0) {
+                out.println("-".repeat(line.toString().stripTrailing().length()));
+            }
+        }
+        out.println();
+        out.println("median of the runs; vs PEER = Gasok's throughput / the peer's, measured alternately in this run"
+                + " (above 1: Gasok is faster)");
+        Map<?, ?> settings = (Map<?, ?>) result.get("settings");
+        for (Object o : (List<?>) settings.get("devices")) {
+            Map<?, ?> device = (Map<?, ?>) o;
+            out.println("gasok-" + device.get("backend") + " on " + device.get("name") + ": " + device.get("description"));
+        }
+        Map<?, ?> peerInfo = (Map<?, ?>) result.get("peers");
+        if (peerInfo.get("numpy") instanceof Map<?, ?> numpy && numpy.get("numpy") != null) {
+            out.println("numpy " + numpy.get("numpy") + ": " + numpy.get("blas") + ", " + numpy.get("blas_kernel")
+                    + " kernel, OPENBLAS_NUM_THREADS = --threads");
+        }
+        if (peerInfo.get("ejml") instanceof Map<?, ?> ejml) {
+            out.println("ejml " + ejml.get("version") + ": FMatrixRMaj; CommonOps_FDRM at 1 thread,"
+                    + " CommonOps_MT_FDRM for products above 1 thread");
+        }
+        Map<?, ?> machine = (Map<?, ?>) result.get("machine");
+        out.println("machine: " + machine.get("cpu") + ", " + ((Number) machine.get("cores")).intValue() + " cores, Java "
+                + machine.get("java"));
+        for (Object note : (List<?>) result.get("notes")) {
+            out.println("note: " + note);
+        }
+    }
+
+    private static String seconds(double s) {
+        if (s >= 1) {
+            return String.format(Locale.ROOT, "%.3f s", s);
+        }
+        if (s >= 1e-3) {
+            return String.format(Locale.ROOT, "%.3f ms", s * 1e3);
+        }
+        return String.format(Locale.ROOT, "%.2f us", s * 1e6);
+    }
+}

@@ -1,0 +1,112 @@
+package io.gasok.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gasok.examples.bench.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gasok bench} on the reference device at tiny sizes: what it writes, not how fast. */
+class BenchCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int gasok(String... args) {
+        CommandLine command = GasokCli.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    @Test
+    void writesAReportWithTheMachineAndARowPerContender(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("results").resolve("bench.json");
+        int exit = gasok("bench", "--device", "reference", "--ops", "gemm,add", "--sizes", "16", "--runs", "1",
+                "--warmup", "0", "--elements", "4096", "--peers", "ejml", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+
+        Map<?, ?> parsed = assertInstanceOf(Map.class, Json.parse(Files.readString(report)));
+        Map<?, ?> machine = assertInstanceOf(Map.class, parsed.get("machine"));
+        for (String key : List.of("cpu", "cores", "java", "os", "date")) {
+            assertTrue(machine.containsKey(key), "machine has " + key + ": " + machine);
+        }
+        List<?> rows = assertInstanceOf(List.class, parsed.get("rows"));
+        assertEquals(4, rows.size(), "gasok and ejml for gemm and add: " + rows);
+        for (Object o : rows) {
+            Map<?, ?> row = assertInstanceOf(Map.class, o);
+            for (String key : List.of("op", "backend", "device", "shape", "seconds", "runs", "threads")) {
+                assertTrue(row.containsKey(key), "row has " + key + ": " + row);
+            }
+            assertTrue(row.containsKey("gflops") != row.containsKey("gbps"), "gflops or gbps: " + row);
+            assertTrue(((Number) row.get("seconds")).doubleValue() > 0, row.toString());
+            assertEquals(1, ((Number) row.get("runs")).intValue());
+        }
+        Map<?, ?> gasokGemm = (Map<?, ?>) rows.get(0);
+        assertEquals("gemm", gasokGemm.get("op"));
+        assertEquals("gasok-reference", gasokGemm.get("backend"));
+        assertEquals("reference", gasokGemm.get("device"));
+        assertTrue(gasokGemm.containsKey("gflops"));
+        assertTrue(((Map<?, ?>) gasokGemm.get("ratio_to")).containsKey("ejml"), gasokGemm.toString());
+        assertEquals("ejml", ((Map<?, ?>) rows.get(1)).get("backend"));
+        assertTrue(((Map<?, ?>) rows.get(2)).containsKey("gbps"), "add is in GB/s");
+
+        String table = out.toString();
+        assertTrue(table.contains("gasok-reference"), table);
+        assertTrue(table.contains("vs ejml"), table);
+        assertTrue(table.contains("wrote " + report), table);
+    }
+
+    @Test
+    void aMissingPythonIsAFootnoteNotAFailure() {
+        int exit = gasok("bench", "--device", "reference", "--ops", "launch", "--runs", "1", "--warmup", "0",
+                "--peers", "numpy", "--python", "no-such-python-here");
+        assertEquals(0, exit, err.toString());
+        assertTrue(out.toString().contains("numpy not present"), out.toString());
+    }
+
+    @Test
+    void anUnknownOpIsOneLineAndExitCodeTwo() {
+        assertEquals(2, gasok("bench", "--ops", "gemm,fft"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("gasok bench: unknown op 'fft'"), err.toString());
+        assertTrue(out.toString().isEmpty(), out.toString());
+    }
+
+    @Test
+    void aBadNumberIsOneLineAndExitCodeTwo() {
+        assertEquals(2, gasok("bench", "--sizes", "256,big"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertEquals(2, gasok("bench", "--runs", "0"));
+        assertEquals(2, gasok("bench", "--conv", "64x80x80"));
+    }
+
+    @Test
+    void anUnknownDeviceIsOneLineAndExitCodeOne() {
+        assertEquals(1, gasok("bench", "--device", "no-such-device", "--ops", "launch", "--peers", "none"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().contains("no-such-device"), err.toString());
+    }
+
+    @Test
+    void jsonRoundTripsWithEscapes() {
+        Map<?, ?> back = assertInstanceOf(Map.class,
+                Json.parse(Json.write(Map.of("text", "a \"quoted\"\n\ttab \\ \u0001", "n", 1.5e-7, "list", List.of(1, true)))));
+        assertEquals("a \"quoted\"\n\ttab \\ \u0001", back.get("text"));
+        assertEquals(1.5e-7, ((Number) back.get("n")).doubleValue(), 1e-12);
+        assertEquals(List.of(1.0, true), back.get("list"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": 1,}"));
+        assertFalse(Json.writeLine(Map.of("x", Double.NaN)).contains("NaN"));
+    }
+}
