@@ -1,12 +1,19 @@
 /**
- * The OpenCL backend: the JOCL context, command queue and buffers ({@code cl_mem}, which has no
- * pointer arithmetic, so every kernel takes its operands' element offsets as arguments), the OpenCL
- * prelude that maps the shared kernel dialect to OpenCL C, and one built program per kernel family
- * and dtype, kept.
+ * The OpenCL backend: the JOCL context, in-order command queue (profiling enabled) and pooled
+ * buffers ({@code cl_mem}, which has no pointer arithmetic, so every kernel takes its operands'
+ * element offsets as arguments), and one built program per kernel family and dtype, kept. The
+ * kernels themselves are gpu-kernels' shared sources, compiled with its OpenCL prelude.
  *
  * <p>Kernels launch with fixed local sizes and padded global sizes, never a NULL local size: PoCL
  * compiles a work-group function per distinct local size. Work is queued asynchronously and the
  * host waits only when it reads data. A missing OpenCL library or platform makes the backend
  * unavailable with the reason and what to install, never a stack trace.
+ *
+ * <p>Status: memory, fill, strided copy, fused elementwise, reduce, softmax and random are
+ * implemented; GEMM, convolution, pooling, upsampling, indexing, pad and concat throw
+ * {@link java.lang.UnsupportedOperationException}. Until they exist,
+ * {@link io.gasok.opencl.OpenClBackendProvider} is deliberately not registered (no
+ * {@code provides} in module-info, no {@code META-INF/services} entry), so
+ * {@code Device.of("opencl")} cannot hand out an incomplete backend; tests open it directly.
  */
 package io.gasok.opencl;
