@@ -227,6 +227,47 @@ final class ElementwiseOps {
         return target;
     }
 
+    /** {@code target = expr(target, operands...)} in one launch (see {@link Tensor#updateInPlace}). */
+    static Tensor update(Tensor target, Expr expr, Tensor... operands) {
+        String name = "update_in_place";
+        checkInPlace(name, target);
+        if (Expr.inputCount(expr) > operands.length + 1) {
+            throw Checks.error(name, "the expression reads input " + (Expr.inputCount(expr) - 1) + " but "
+                    + operands.length + " operand(s) were given", target);
+        }
+        checkInputTypes(name, expr, target, operands);
+        Tensor[] separated = new Tensor[operands.length];
+        for (int i = 0; i < operands.length; i++) {
+            separated[i] = separate(target, operands[i]);
+        }
+        launchInPlace(name, Expr.cast(expr, target.dtype()), target, separated);
+        return target;
+    }
+
+    private static void checkInputTypes(String name, Expr expr, Tensor target, Tensor[] operands) {
+        switch (expr) {
+            case Expr.Input in -> {
+                Tensor operand = in.index() == 0 ? target : operands[in.index() - 1];
+                if (operand.dtype() != in.dtype()) {
+                    throw Checks.error(name, "input " + in.index() + " of the expression is "
+                            + in.dtype().shortName() + " but its operand is " + operand.dtype().shortName(), operand);
+                }
+            }
+            case Expr.Constant c -> { }
+            case Expr.Unary u -> checkInputTypes(name, u.x(), target, operands);
+            case Expr.Binary b -> {
+                checkInputTypes(name, b.a(), target, operands);
+                checkInputTypes(name, b.b(), target, operands);
+            }
+            case Expr.Where w -> {
+                checkInputTypes(name, w.condition(), target, operands);
+                checkInputTypes(name, w.a(), target, operands);
+                checkInputTypes(name, w.b(), target, operands);
+            }
+            case Expr.Cast c -> checkInputTypes(name, c.x(), target, operands);
+        }
+    }
+
     static Tensor fillInPlace(Tensor target, double value) {
         checkInPlace("fill", target);
         Device device = target.device();
@@ -237,7 +278,10 @@ final class ElementwiseOps {
     }
 
     private static void launchInPlace(String name, Expr expr, Tensor target, Tensor... others) {
-        Device device = Checks.sameDevice(name, target, others.length > 0 ? others[0] : null);
+        Tensor[] all = new Tensor[others.length + 1];
+        all[0] = target;
+        System.arraycopy(others, 0, all, 1, others.length);
+        Device device = Checks.sameDevice(name, all);
         Operand out = target.operand();
         Operand[] operands = new Operand[1 + others.length];
         operands[0] = out;

@@ -774,6 +774,17 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.assign(this, source);
     }
 
+    /**
+     * Evaluates a fused elementwise expression in one launch and writes it into this tensor:
+     * input slot 0 of {@code expr} reads this tensor, slot i reads {@code operands[i - 1]}
+     * (broadcast to this shape). This is how an optimizer step is one launch per parameter:
+     * e.g. SGD with momentum is {@code p - lr * (mu * v + g)} over (p, v, g). Not recorded by
+     * autograd; bumps the version.
+     */
+    public Tensor updateInPlace(io.gasok.spi.Expr expr, Tensor... operands) {
+        return ElementwiseOps.update(this, expr, operands);
+    }
+
     /** Sets every element to {@code value} in place. */
     public Tensor fill(double value) {
         return ElementwiseOps.fillInPlace(this, value);
