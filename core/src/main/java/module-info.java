@@ -5,6 +5,9 @@
 module io.gasok {
     exports io.gasok;
     exports io.gasok.spi;
+    exports io.gasok.nn;
+    exports io.gasok.optim;
+    exports io.gasok.io;
 
     uses io.gasok.spi.BackendProvider;
     provides io.gasok.spi.BackendProvider with io.gasok.reference.ReferenceBackendProvider;

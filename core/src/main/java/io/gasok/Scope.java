@@ -63,6 +63,15 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes {@code tensor} out of whatever scope owns it: it then belongs to no scope and its owner
+     * (a module's parameters, an optimizer's state) must close it. Returns it.
+     */
+    public static Tensor disown(Tensor tensor) {
+        tensor.owner = null;
+        return tensor;
+    }
+
     void adopt(Tensor tensor) {
         tensor.owner = this;
         owned.add(tensor);

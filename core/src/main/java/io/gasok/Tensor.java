@@ -422,23 +422,23 @@ public final class Tensor implements AutoCloseable {
     }
 
     public float[] toFloatArray() {
-        return (float[]) to(DType.FLOAT32).detachedHostArray();
+        return (float[]) hostArrayAs(DType.FLOAT32);
     }
 
     public double[] toDoubleArray() {
-        return (double[]) to(DType.FLOAT64).detachedHostArray();
+        return (double[]) hostArrayAs(DType.FLOAT64);
     }
 
     public int[] toIntArray() {
-        return (int[]) to(DType.INT32).detachedHostArray();
+        return (int[]) hostArrayAs(DType.INT32);
     }
 
     public long[] toLongArray() {
-        return (long[]) to(DType.INT64).detachedHostArray();
+        return (long[]) hostArrayAs(DType.INT64);
     }
 
     public boolean[] toBooleanArray() {
-        byte[] bytes = (byte[]) to(DType.BOOL).detachedHostArray();
+        byte[] bytes = (byte[]) hostArrayAs(DType.BOOL);
         boolean[] values = new boolean[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             values[i] = bytes[i] != 0;
@@ -446,9 +446,17 @@ public final class Tensor implements AutoCloseable {
         return values;
     }
 
-    private Object detachedHostArray() {
+    /** The elements converted to {@code target}, as its host array; a converted copy is freed at once. */
+    private Object hostArrayAs(DType target) {
         try (Autograd.GradMode off = Autograd.noGrad()) {
-            return toHostArray();
+            Tensor converted = to(target);
+            try {
+                return converted.toHostArray();
+            } finally {
+                if (converted != this) {
+                    converted.close();
+                }
+            }
         }
     }
 
