@@ -1,7 +1,6 @@
 /**
- * The OpenCL backend on JOCL. It exports nothing. Once it implements the whole kernel set, core
- * will find it through {@link java.util.ServiceLoader} as an {@code io.gasok.spi.BackendProvider}
- * ({@code provides} is left out until then: see the package documentation).
+ * The OpenCL backend on JOCL ({@code Device.of("opencl")}). It exports nothing: core finds it
+ * through {@link java.util.ServiceLoader} as an {@code io.gasok.spi.BackendProvider}.
  *
  * <p>JOCL has no module descriptor; {@code jocl} is its automatic module name. Its native library
  * needs {@code --enable-native-access}, and it finds only the unversioned {@code libOpenCL.so}
@@ -11,4 +10,6 @@ module io.gasok.opencl {
     requires io.gasok;
     requires io.gasok.gpukernels;
     requires jocl;
+
+    provides io.gasok.spi.BackendProvider with io.gasok.opencl.OpenClBackendProvider;
 }

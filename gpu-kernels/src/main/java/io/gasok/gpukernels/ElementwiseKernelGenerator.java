@@ -191,6 +191,14 @@ public final class ElementwiseKernelGenerator {
     }
 
     /**
+     * A floating C form for {@code dtype}: a FLOAT64 form's float literals widened to double
+     * ({@code 1.0f} to {@code 1.0}); also used by {@link EpilogueOptions}.
+     */
+    static String floatingForm(String form, DType dtype) {
+        return dtype == DType.FLOAT64 ? FLOAT_LITERAL.matcher(form).replaceAll("$1") : form;
+    }
+
+    /**
      * The C expression converting {@code value}, held as {@code from}'s value type, to
      * {@code to}'s value type, with Java's semantics ({@link Expr#castValue}).
      */
@@ -358,9 +366,8 @@ public final class ElementwiseKernelGenerator {
             return name;
         }
 
-        /** A FLOAT64 node's form with its float literals widened to double ({@code 1.0f} to {@code 1.0}). */
         private static String widen(String form, DType dtype) {
-            return dtype == DType.FLOAT64 ? FLOAT_LITERAL.matcher(form).replaceAll("$1") : form;
+            return floatingForm(form, dtype);
         }
     }
 }

@@ -92,17 +92,25 @@ final class KernelLauncher {
 
         /** Enqueues {@code workItems} items (padded to whole work-groups); nothing for 0. */
         void run(long workItems) {
+            run(workItems, WORK_GROUP_SIZE);
+        }
+
+        /**
+         * Enqueues {@code workItems} items in work-groups of {@code localSize} (padded to whole
+         * groups), for the kernels whose tile sizes fix their own work-group size (gemm).
+         */
+        void run(long workItems, int localSize) {
             if (workItems == 0) {
                 return;
             }
-            long global = Math.ceilDiv(workItems, WORK_GROUP_SIZE) * WORK_GROUP_SIZE;
+            long global = Math.ceilDiv(workItems, localSize) * localSize;
             synchronized (KernelLauncher.this) {
                 for (int index = 0; index < values.size(); index++) {
                     OpenClException.check(CL.clSetKernelArg(kernel, index, sizes.get(index), values.get(index)),
                             name, "clSetKernelArg(" + index + ")");
                 }
                 OpenClException.check(CL.clEnqueueNDRangeKernel(queue, kernel, 1, null, new long[] {global},
-                        new long[] {WORK_GROUP_SIZE}, 0, null, null), name, "clEnqueueNDRangeKernel");
+                        new long[] {localSize}, 0, null, null), name, "clEnqueueNDRangeKernel");
             }
         }
     }

@@ -33,11 +33,6 @@ import org.jocl.cl_device_id;
  * waits for the kernels before it on the in-order queue, and {@link #synchronize} waits for all.
  * {@link #write} blocks until the host array has been copied, so the caller may reuse it at once.
  *
- * <p>Implemented: memory, fill, strided copy, fused elementwise (generated per expression
- * structure), reduce, softmax and random. The other kernels throw
- * {@link UnsupportedOperationException} until they are written, which is why the provider is not
- * registered with {@link java.util.ServiceLoader} yet.
- *
  * <p>Thread safety: methods may be called from many threads; launches are serialised on the queue.
  */
 final class OpenClBackend implements Backend {
@@ -49,6 +44,12 @@ final class OpenClBackend implements Backend {
     private final KernelLauncher launcher;
     private final OpenClElementwise elementwise;
     private final OpenClReductions reductions;
+    private final OpenClPadding padding;
+    private final OpenClPooling pooling;
+    private final OpenClUpsampling upsampling;
+    private final OpenClIndexing indexing;
+    private final OpenClGemm gemm;
+    private final OpenClConvolution convolution;
 
     private OpenClBackend(OpenClDevice device) {
         this.device = device;
@@ -64,6 +65,13 @@ final class OpenClBackend implements Backend {
         this.launcher = new KernelLauncher(queue);
         this.elementwise = new OpenClElementwise(programs, launcher, memory);
         this.reductions = new OpenClReductions(programs, launcher, memory);
+        this.padding = new OpenClPadding(programs, launcher, memory);
+        this.pooling = new OpenClPooling(programs, launcher, memory, device.doublePrecision());
+        this.upsampling = new OpenClUpsampling(programs, launcher, memory, device.doublePrecision());
+        this.indexing = new OpenClIndexing(programs, launcher, memory, queue);
+        this.gemm = new OpenClGemm(programs, launcher, memory, device);
+        this.convolution = new OpenClConvolution(programs, launcher, memory, gemm, this::copy,
+                OpenClConvolution.DEFAULT_COLUMN_BUDGET);
     }
 
     /** The backend on device {@code index} of {@link OpenClDevices#discover()}'s order. */
@@ -86,6 +94,16 @@ final class OpenClBackend implements Backend {
     /** Buffers kept for reuse (for the pool's tests). */
     long pooledBuffers() {
         return memory.pooledBuffers();
+    }
+
+    /** The GEMM kernels (for tests that try every tile shape). */
+    OpenClGemm gemmKernels() {
+        return gemm;
+    }
+
+    /** The convolution kernels (for tests that shrink their column budget). */
+    OpenClConvolution convolution() {
+        return convolution;
     }
 
     /** Programs built so far (for the cache's tests). */
@@ -191,12 +209,18 @@ final class OpenClBackend implements Backend {
 
     @Override
     public void pad(Operand src, Operand dst, int[] before, double value) {
-        throw notYet("pad");
+        padding.pad(src, dst, before, value);
     }
 
     @Override
     public void concat(Operand[] inputs, int axis, Operand out) {
-        throw notYet("concat");
+        int start = 0;
+        for (Operand input : inputs) {
+            Operand slice = new Operand(out.buffer(), out.dtype(), out.offset() + start * out.stride(axis),
+                    input.shape(), out.strides());
+            copy(input, slice);
+            start += input.dim(axis);
+        }
     }
 
     // ---- elementwise, reductions ----
@@ -216,76 +240,78 @@ final class OpenClBackend implements Backend {
         reductions.softmax(in, axis, log, out);
     }
 
-    // ---- not implemented yet ----
+    // ---- linear algebra and convolution: OpenClGemm, OpenClConvolution ----
 
     @Override
     public void gemm(GemmSpec spec, Operand a, Operand b, Operand c, Operand bias) {
-        throw notYet("gemm");
+        gemm.gemm(spec, a, b, c, bias);
     }
 
     @Override
     public void conv2d(Conv2dSpec spec, Operand x, Operand w, Operand bias, Operand y) {
-        throw notYet("conv2d");
+        convolution.forward(spec, x, w, bias, y);
     }
 
     @Override
     public void conv2dBackwardInput(Conv2dSpec spec, Operand gy, Operand w, Operand gx) {
-        throw notYet("conv2dBackwardInput");
+        convolution.backwardInput(spec, gy, w, gx);
     }
 
     @Override
     public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
-        throw notYet("conv2dBackwardWeight");
+        convolution.backwardWeight(spec, x, gy, gw);
     }
 
     @Override
     public void depthwiseConv2d(Conv2dSpec spec, Operand x, Operand w, Operand bias, Operand y) {
-        throw notYet("depthwiseConv2d");
+        convolution.depthwiseForward(spec, x, w, bias, y);
     }
 
     @Override
     public void depthwiseConv2dBackwardInput(Conv2dSpec spec, Operand gy, Operand w, Operand gx) {
-        throw notYet("depthwiseConv2dBackwardInput");
+        convolution.depthwiseBackwardInput(spec, gy, w, gx);
     }
 
     @Override
     public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
-        throw notYet("depthwiseConv2dBackwardWeight");
+        convolution.depthwiseBackwardWeight(spec, x, gy, gw);
     }
+
+    // ---- pooling, upsampling, indexing ----
 
     @Override
     public void pool2d(Pool2dSpec spec, Operand x, Operand y) {
-        throw notYet("pool2d");
+        pooling.pool2d(spec, x, y);
     }
 
     @Override
     public void pool2dBackward(Pool2dSpec spec, Operand x, Operand gy, Operand gx) {
-        throw notYet("pool2dBackward");
+        pooling.pool2dBackward(spec, x, gy, gx);
     }
 
     @Override
     public void upsample2d(Upsample2dSpec spec, Operand x, Operand y) {
-        throw notYet("upsample2d");
+        upsampling.upsample2d(spec, x, y);
     }
 
     @Override
     public void upsample2dBackward(Upsample2dSpec spec, Operand gy, Operand gx) {
-        throw notYet("upsample2dBackward");
+        upsampling.upsample2dBackward(spec, gy, gx);
     }
 
     @Override
     public void gather(Operand in, int axis, Operand index, Operand out) {
-        throw notYet("gather");
+        indexing.gather(in, axis, index, out);
     }
 
     @Override
     public void indexSelect(Operand in, int axis, Operand index, Operand out) {
-        throw notYet("indexSelect");
+        indexing.indexSelect(in, axis, index, out);
     }
 
     @Override
     public void scatterAdd(Operand target, int axis, Operand index, Operand src) {
-        throw notYet("scatterAdd");
+        indexing.scatterAdd(target, axis, index, src);
     }
 
     // ---- random, synchronisation ----
@@ -312,9 +338,5 @@ final class OpenClBackend implements Backend {
     @Override
     public void synchronize() {
         OpenClException.check(CL.clFinish(queue), "synchronize", "clFinish");
-    }
-
-    private static UnsupportedOperationException notYet(String kernel) {
-        return new UnsupportedOperationException("opencl: " + kernel + " is not implemented yet");
     }
 }

@@ -8,12 +8,5 @@
  * compiles a work-group function per distinct local size. Work is queued asynchronously and the
  * host waits only when it reads data. A missing OpenCL library or platform makes the backend
  * unavailable with the reason and what to install, never a stack trace.
- *
- * <p>Status: memory, fill, strided copy, fused elementwise, reduce, softmax and random are
- * implemented; GEMM, convolution, pooling, upsampling, indexing, pad and concat throw
- * {@link java.lang.UnsupportedOperationException}. Until they exist,
- * {@link io.gasok.opencl.OpenClBackendProvider} is deliberately not registered (no
- * {@code provides} in module-info, no {@code META-INF/services} entry), so
- * {@code Device.of("opencl")} cannot hand out an incomplete backend; tests open it directly.
  */
 package io.gasok.opencl;
