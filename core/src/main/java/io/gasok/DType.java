@@ -21,11 +21,13 @@ public enum DType {
     private final int byteSize;
     private final boolean floating;
     private final int rank;
+    private final String shortName;
 
     DType(int byteSize, boolean floating, int rank) {
         this.byteSize = byteSize;
         this.floating = floating;
         this.rank = rank;
+        this.shortName = name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Bytes per element on every backend. */
@@ -82,6 +84,6 @@ public enum DType {
 
     /** Lower-case name as used in messages and files: float32, int64, bool, ... */
     public String shortName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return shortName;
     }
 }

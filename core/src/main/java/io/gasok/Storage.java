@@ -2,6 +2,7 @@ package io.gasok;
 
 import io.gasok.spi.Buffer;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,7 +22,8 @@ final class Storage {
     final Buffer buffer;
     private final LeakWatch watch;
     private final Cleaner.Cleanable cleanable;
-    private int references = 1;
+    /** Atomic: views of a model's parameters are made and closed from many threads during inference. */
+    private final AtomicInteger references = new AtomicInteger(1);
     private int version;
 
     Storage(Device device, Buffer buffer) {
@@ -32,17 +34,24 @@ final class Storage {
     }
 
     void retain() {
-        if (references <= 0) {
-            throw new IllegalStateException("tensor storage on " + device + " was already freed");
-        }
-        references++;
+        int current;
+        do {
+            current = references.get();
+            if (current <= 0) {
+                throw new IllegalStateException("tensor storage on " + device + " was already freed");
+            }
+        } while (!references.compareAndSet(current, current + 1));
     }
 
     void release() {
-        if (references <= 0) {
-            return;
-        }
-        if (--references == 0) {
+        int current;
+        do {
+            current = references.get();
+            if (current <= 0) {
+                return;
+            }
+        } while (!references.compareAndSet(current, current - 1));
+        if (current == 1) {
             watch.released = true;
             cleanable.clean();
             device.backend().free(buffer);
@@ -50,7 +59,7 @@ final class Storage {
     }
 
     boolean isReleased() {
-        return references <= 0;
+        return references.get() <= 0;
     }
 
     int version() {

@@ -216,7 +216,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("random: dtype must be floating, got " + dtype.shortName());
         }
         Tensor tensor = empty(device, dtype, shape);
-        Dispatch.launch("random", distribution.name().toLowerCase(java.util.Locale.ROOT), device, 0,
+        Dispatch.launch("random", distribution == Distribution.UNIFORM ? "rand" : "randn", device, 0,
                 () -> device.backend().random(distribution, seed, offset, tensor.operand()), tensor.operand());
         return tensor;
     }
