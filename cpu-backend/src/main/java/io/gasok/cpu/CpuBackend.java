@@ -27,7 +27,10 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Kernels run synchronously on the calling thread and the pool's workers; below a size
  * threshold (per kernel) they run serially, so small tensors pay no scheduling cost. Results are
- * deterministic for a given thread count.
+ * deterministic for a given thread count, with one known exception: lanes of the transcendental
+ * ops that use the Vector API's math operators (EXP, LOG, TANH, POW, and the activations built on
+ * them) come from the JDK's vector math library once a kernel is JIT-compiled and from
+ * {@link Math} before, which can differ in the last bit during warm-up.
  */
 final class CpuBackend implements Backend {
     private final WorkerPool pool;

@@ -4,6 +4,7 @@ import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.Operand;
+import io.gasok.spi.UnaryOp;
 import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
@@ -17,7 +18,19 @@ import jdk.incubator.vector.VectorSpecies;
  * each channel plane is convolved with its own kernelH × kernelW filter. At K = kh·kw multiply-adds
  * per output it is bound by memory bandwidth, not arithmetic, so it reads x and writes y once.
  *
- * <p><b>Phased rows.</b> Output column ow, tap kw reads padded input column
+ * <p><b>Forward, stride 1: padded plane, row groups.</b> Each input plane is copied once (one
+ * {@code System.arraycopy} per row) into a per-thread zero-padded plane whose padding is written
+ * once per call, so output (oh, ow), tap (kh, kw) reads padded (oh·strideH + kh·dilationH,
+ * ow + kw·dilationW) and tap kw of outputs [ow, ow + LANES) is one contiguous vector load: no
+ * mask, no gather, no border case. Output rows go four at a time and, for 3-wide kernels, two
+ * vector positions at a time: 4 × 2 accumulators, eight independent fma chains (one chain per
+ * vector was bound by fma latency, about 45 cycles per 8 outputs of a 3×3 filter). Vector positions
+ * are ow = 0, LANES, … and a last one at outWidth - LANES overlapping the previous (it recomputes the
+ * same sums); a last row group that does not fit is moved back over rows already done likewise.
+ * Rows narrower than a vector take the phased path.
+ *
+ * <p><b>Phased rows</b> (forward with stride ≥ 2 or rows narrower than a vector, and both
+ * gradients). Output column ow, tap kw reads padded input column
  * {@code ow·s + kw·dilationW} (s = strideW, padded column = input column + padLeft). Each input row is
  * copied once per plane into s zero-padded "phase" rows, {@code phase[r][j] = padded[j·s + r]}
  * (stride 1: one zero-padded copy; stride 2: even and odd columns deinterleaved). Then tap kw of
@@ -25,11 +38,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code ow + (kw·d) / s}, with no gather, no lane masks and no border cases: the padding is real
  * zeros. Rows outside the input (top/bottom padding) are skipped per output row.
  *
+ * <p>Zero padding read as zeros gives the reference's sums (which skip padded taps) except where a
+ * weight is ±inf or NaN (0·inf = NaN), as before.
+ *
  * <p><b>FP32 kernels</b> (lanes along the output width, filter taps broadcast):
  * <ul>
- *   <li>forward: per output row, per vector of outputs, the taps accumulate in one register; then
- *       {@code alpha·acc + bias[c]} goes through {@link GemmFloat32Epilogue} (beta·y_old and the
- *       vectorised activation) at the store;
+ *   <li>forward: per output row, per vector of outputs, the taps accumulate in registers in (kh, kw)
+ *       order into a row buffer; then the row is finished into y as
+ *       {@code act(beta·y_old + (alpha·acc + bias[c]))}: one small vector loop, then the activation
+ *       in place by {@link GemmFloat32Epilogue#activate} (no vector crosses a call, so nothing is
+ *       boxed; a call allocates only a few small objects, CpuDepthwiseAllocationTest);
  *   <li>backward input: the scatter of the forward, into zeroed phase rows of gx
  *       ({@code phase[(kw·d) % s][ow + (kw·d)/s] += w·gy[oh, ow]}, vector fma along ow, in
  *       (oh, kh, kw) order), then the phase rows are interleaved back into gx (overwritten);
@@ -42,7 +60,8 @@ import jdk.incubator.vector.VectorSpecies;
  * per thread of the {@link WorkerPool}; backward weight splits the channels (each channel sums its
  * images itself). Below {@value #PARALLEL_ELEMENTS} elements of x and y together a call runs on the
  * calling thread. Each plane's sums run in a fixed order, so results do not depend on the split.
- * Each thread keeps one plane of phase rows ({@code inH · s · ⌈paddedW / s⌉} floats) as scratch.
+ * Each thread keeps one padded plane or one plane of phase rows ({@code inH · s · ⌈paddedW / s⌉}
+ * floats), and a row buffer of four output rows, as scratch.
  */
 final class CpuDepthwise {
 
@@ -90,10 +109,16 @@ final class CpuDepthwise {
         void split(float[] x, int src, float[] phases, int ih) {
             for (int r = 0; r < stride; r++) {
                 int row = (ih * stride + r) * length;
-                for (int j = 0; j < length; j++) {
-                    int column = j * stride + r - padLeft;
-                    phases[row + j] = column >= 0 && column < inWidth ? x[src + column] : 0f;
+                // Phase column j holds input column j·stride + r - padLeft: inside [0, inWidth) for
+                // j in [first, end), padding before and after; three loops, no test per element.
+                int first = Math.min(length, Math.max(0, Math.ceilDiv(padLeft - r, stride)));
+                int end = Math.max(first, Math.min(length, Math.ceilDiv(inWidth + padLeft - r, stride)));
+                Arrays.fill(phases, row, row + first, 0f);
+                int column = src + first * stride + r - padLeft;
+                for (int j = first; j < end; j++, column += stride) {
+                    phases[row + j] = x[column];
                 }
+                Arrays.fill(phases, row + end, row + length, 0f);
             }
         }
 
@@ -150,16 +175,29 @@ final class CpuDepthwise {
             float[] ws = CpuBuffer.floats(w);
             float[] ys = CpuBuffer.floats(y);
             float[] biases = bias == null ? null : CpuBuffer.floats(bias);
-            GemmFloat32Epilogue store = new GemmFloat32Epilogue(
-                    new Epilogue(1, epilogue.beta(), epilogue.activation(), epilogue.activationParam()), null, 0);
+            RowFinish finish = new RowFinish((float) epilogue.alpha(), (float) epilogue.beta(),
+                    epilogue.activation(), epilogue.activationParam());
+            PaddedPlane direct = PaddedPlane.of(spec);
+            Phases phases = Phases.of(spec);
+            int[] tapOffsets = phases.tapOffsets(spec.kernelWidth(), spec.dilationWidth());
             forRanges(spec.batch() * channels, elements(spec), pool, (first, last) -> {
+                float[] rows = scratch(0, direct != null ? direct.size() : phases.planeSize(spec.inHeight()));
+                if (direct != null) {
+                    Arrays.fill(rows, 0, direct.size(), 0f);
+                }
+                float[] sums = scratch(1, ROW_GROUP * spec.outWidth() + LANES);
                 for (int plane = first; plane < last; plane++) {
                     int c = plane % channels;
                     float biasValue = biases == null ? 0f : biases[bias.offset() + c * bias.stride(0)];
-                    forwardPlane(spec, xs, x.offset() + plane * spec.inHeight() * spec.inWidth(),
-                            ws, w.offset() + c * spec.kernelHeight() * spec.kernelWidth(),
-                            (float) epilogue.alpha(), biasValue, store,
-                            ys, y.offset() + plane * spec.outHeight() * spec.outWidth());
+                    int xBase = x.offset() + plane * spec.inHeight() * spec.inWidth();
+                    int wBase = w.offset() + c * spec.kernelHeight() * spec.kernelWidth();
+                    int yBase = y.offset() + plane * spec.outHeight() * spec.outWidth();
+                    if (direct != null) {
+                        forwardPlaneDirect(spec, direct, rows, xs, xBase, ws, wBase, sums, finish, biasValue, ys, yBase);
+                    } else {
+                        forwardPlanePhased(spec, phases, tapOffsets, rows, xs, xBase, ws, wBase, sums, finish,
+                                biasValue, ys, yBase);
+                    }
                 }
             });
         } else if (y.dtype() == DType.FLOAT64) {
@@ -181,18 +219,207 @@ final class CpuDepthwise {
         }
     }
 
+    /** Rows of outputs the stride-1 path computes together (independent fma chains per vector position). */
+    private static final int ROW_GROUP = 4;
+
     /**
-     * One plane: whole vectors along the output row; the last, partial one is loaded whole too (the
-     * phase rows have a vector of slack) and only its valid lanes are stored.
+     * The stride-1 forward's zero-padded plane, the same for every plane of a call: {@code height}
+     * rows of {@code width} floats, input row ih at row {@code padTop + ih} from column
+     * {@code padLeft}, zeros elsewhere (written once per call and thread, never overwritten). Output
+     * (oh, ow), tap (kh, kw) reads padded (oh·strideH + kh·dilationH, ow + kw·dilationW). Vector
+     * positions along an output row are {@code ow = 0, LANES, 2·LANES, …} while a whole vector
+     * fits, and {@code outWidth - LANES} last when LANES does not divide outWidth (overlapping: it
+     * recomputes the same sums).
      */
-    private static void forwardPlane(Conv2dSpec spec, float[] x, int xBase, float[] w, int wBase,
-                                     float alpha, float biasValue, GemmFloat32Epilogue store, float[] y, int yBase) {
-        Phases phases = Phases.of(spec);
+    private record PaddedPlane(int width, int height, int padTop, int padLeft, int inWidth, int outWidth) {
+
+        /** The padded plane of a stride-1 forward, or null when a row is narrower than a vector (phased path then). */
+        static PaddedPlane of(Conv2dSpec spec) {
+            if (spec.strideWidth() != 1 || spec.outWidth() < LANES) {
+                return null;
+            }
+            int width = Math.max(spec.padLeft() + spec.inWidth(),
+                    spec.outWidth() + (spec.kernelWidth() - 1) * spec.dilationWidth());
+            int height = Math.max(spec.padTop() + spec.inHeight(),
+                    (spec.outHeight() - 1) * spec.strideHeight() + (spec.kernelHeight() - 1) * spec.dilationHeight() + 1);
+            return new PaddedPlane(width, height, spec.padTop(), spec.padLeft(), spec.inWidth(), spec.outWidth());
+        }
+
+        int size() {
+            return width * height;
+        }
+
+        /** Copies one input plane (at {@code xBase}) into the padded plane's interior. */
+        void fill(float[] x, int xBase, int inHeight, float[] padded) {
+            for (int ih = 0; ih < inHeight; ih++) {
+                System.arraycopy(x, xBase + ih * inWidth, padded, (padTop + ih) * width + padLeft, inWidth);
+            }
+        }
+
+        /** The vector position after {@code ow}, or -1 after the last. */
+        int next(int ow) {
+            int last = outWidth - LANES;
+            return ow == last ? -1 : Math.min(ow + LANES, last);
+        }
+    }
+
+    /**
+     * One plane, stride 1 (see the class comment): output rows {@value #ROW_GROUP} at a time
+     * ({@link #directGroup}; a last group that does not fit is moved back over rows already done,
+     * which it recomputes identically), or one at a time when the plane has fewer rows. Each row's
+     * sums land in {@code sums} (row r of a group at {@code r·outWidth}) and are finished into y.
+     */
+    private static void forwardPlaneDirect(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] x, int xBase,
+                                           float[] w, int wBase, float[] sums, RowFinish finish, float biasValue,
+                                           float[] y, int yBase) {
+        plane.fill(x, xBase, spec.inHeight(), padded);
+        int outHeight = spec.outHeight();
+        int outWidth = plane.outWidth();
+        if (outHeight < ROW_GROUP) {
+            for (int oh = 0; oh < outHeight; oh++) {
+                directRowSums(spec, plane, padded, w, wBase, oh, sums);
+                finish.row(sums, 0, biasValue, y, yBase + oh * outWidth, outWidth);
+            }
+            return;
+        }
+        for (int done = 0; done < outHeight; ) {
+            int first = Math.min(done, outHeight - ROW_GROUP);
+            directGroup(spec, plane, padded, w, wBase, first, sums);
+            for (int row = done; row < first + ROW_GROUP; row++) {
+                finish.row(sums, (row - first) * outWidth, biasValue, y, yBase + row * outWidth, outWidth);
+            }
+            done = first + ROW_GROUP;
+        }
+    }
+
+    /** Output rows [oh, oh + ROW_GROUP) into sums rows 0..3. */
+    private static void directGroup(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] w, int wBase, int oh,
+                                    float[] sums) {
+        int width = plane.width();
+        int rowAt = oh * spec.strideHeight() * width;
+        int rowStep = spec.dilationHeight() * width;
+        int groupStep = spec.strideHeight() * width;
+        int ow = 0;
+        if (spec.kernelWidth() == 3) {
+            for (int second = plane.next(ow); second >= 0; second = plane.next(ow)) {
+                directPairWidth3(padded, rowAt, rowStep, groupStep, spec.kernelHeight(), spec.dilationWidth(),
+                        w, wBase, sums, ow, second, plane.outWidth());
+                ow = plane.next(second);
+                if (ow < 0) {
+                    return;
+                }
+            }
+        }
+        for (; ow >= 0; ow = plane.next(ow)) {
+            directQuad(padded, rowAt + ow, rowStep, groupStep, spec.kernelHeight(), spec.kernelWidth(),
+                    spec.dilationWidth(), w, wBase, sums, ow, plane.outWidth());
+        }
+    }
+
+    /**
+     * Four output rows at one vector position: {@code src[at + r·groupStep + kh·rowStep + kw·dilation + lane]}
+     * is the input of tap (kh, kw) for output row r, lane; sums of row r go to {@code sums[r·outWidth + ow …]}.
+     */
+    private static void directQuad(float[] src, int at, int rowStep, int groupStep, int kernelHeight,
+                                   int kernelWidth, int dilation, float[] w, int wBase, float[] sums, int ow,
+                                   int outWidth) {
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = FloatVector.zero(FLOATS);
+        FloatVector acc2 = FloatVector.zero(FLOATS);
+        FloatVector acc3 = FloatVector.zero(FLOATS);
+        for (int kh = 0; kh < kernelHeight; kh++) {
+            int row = at + kh * rowStep;
+            int weights = wBase + kh * kernelWidth;
+            for (int kw = 0; kw < kernelWidth; kw++) {
+                FloatVector weight = FloatVector.broadcast(FLOATS, w[weights + kw]);
+                int tap = row + kw * dilation;
+                acc0 = FloatVector.fromArray(FLOATS, src, tap).fma(weight, acc0);
+                acc1 = FloatVector.fromArray(FLOATS, src, tap + groupStep).fma(weight, acc1);
+                acc2 = FloatVector.fromArray(FLOATS, src, tap + 2 * groupStep).fma(weight, acc2);
+                acc3 = FloatVector.fromArray(FLOATS, src, tap + 3 * groupStep).fma(weight, acc3);
+            }
+        }
+        acc0.intoArray(sums, ow);
+        acc1.intoArray(sums, outWidth + ow);
+        acc2.intoArray(sums, 2 * outWidth + ow);
+        acc3.intoArray(sums, 3 * outWidth + ow);
+    }
+
+    /**
+     * {@link #directQuad} for kernels 3 wide (most depthwise layers) at two vector positions, ow and
+     * ow2 (row r's at {@code src[rowAt + r·groupStep + ow …]}): eight independent fma chains, the
+     * three taps of a kernel row written out; the same fma order per output, so the same sums.
+     */
+    private static void directPairWidth3(float[] src, int rowAt, int rowStep, int groupStep, int kernelHeight,
+                                         int dilation, float[] w, int wBase, float[] sums, int ow, int ow2,
+                                         int outWidth) {
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = FloatVector.zero(FLOATS);
+        FloatVector a2 = FloatVector.zero(FLOATS);
+        FloatVector a3 = FloatVector.zero(FLOATS);
+        FloatVector b0 = FloatVector.zero(FLOATS);
+        FloatVector b1 = FloatVector.zero(FLOATS);
+        FloatVector b2 = FloatVector.zero(FLOATS);
+        FloatVector b3 = FloatVector.zero(FLOATS);
+        for (int kh = 0; kh < kernelHeight; kh++) {
+            int weights = wBase + kh * 3;
+            for (int kw = 0; kw < 3; kw++) {
+                FloatVector weight = FloatVector.broadcast(FLOATS, w[weights + kw]);
+                int tap = rowAt + kh * rowStep + kw * dilation;
+                int tap1 = tap + groupStep;
+                int tap2 = tap + 2 * groupStep;
+                int tap3 = tap + 3 * groupStep;
+                a0 = FloatVector.fromArray(FLOATS, src, tap + ow).fma(weight, a0);
+                a1 = FloatVector.fromArray(FLOATS, src, tap1 + ow).fma(weight, a1);
+                a2 = FloatVector.fromArray(FLOATS, src, tap2 + ow).fma(weight, a2);
+                a3 = FloatVector.fromArray(FLOATS, src, tap3 + ow).fma(weight, a3);
+                b0 = FloatVector.fromArray(FLOATS, src, tap + ow2).fma(weight, b0);
+                b1 = FloatVector.fromArray(FLOATS, src, tap1 + ow2).fma(weight, b1);
+                b2 = FloatVector.fromArray(FLOATS, src, tap2 + ow2).fma(weight, b2);
+                b3 = FloatVector.fromArray(FLOATS, src, tap3 + ow2).fma(weight, b3);
+            }
+        }
+        a0.intoArray(sums, ow);
+        a1.intoArray(sums, outWidth + ow);
+        a2.intoArray(sums, 2 * outWidth + ow);
+        a3.intoArray(sums, 3 * outWidth + ow);
+        b0.intoArray(sums, ow2);
+        b1.intoArray(sums, outWidth + ow2);
+        b2.intoArray(sums, 2 * outWidth + ow2);
+        b3.intoArray(sums, 3 * outWidth + ow2);
+    }
+
+    /** One output row into sums row 0 (planes of fewer than {@value #ROW_GROUP} output rows). */
+    private static void directRowSums(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] w, int wBase, int oh,
+                                      float[] sums) {
+        int width = plane.width();
+        int rowAt = oh * spec.strideHeight() * width;
+        int rowStep = spec.dilationHeight() * width;
+        int kernelWidth = spec.kernelWidth();
+        int dilation = spec.dilationWidth();
+        for (int ow = 0; ow >= 0; ow = plane.next(ow)) {
+            FloatVector acc = FloatVector.zero(FLOATS);
+            for (int kh = 0; kh < spec.kernelHeight(); kh++) {
+                int row = rowAt + ow + kh * rowStep;
+                int weights = wBase + kh * kernelWidth;
+                for (int kw = 0; kw < kernelWidth; kw++) {
+                    acc = FloatVector.fromArray(FLOATS, padded, row + kw * dilation)
+                            .fma(FloatVector.broadcast(FLOATS, w[weights + kw]), acc);
+                }
+            }
+            acc.intoArray(sums, ow);
+        }
+    }
+
+    /**
+     * One plane through phase rows: whole vectors along the output row; the last, partial one is
+     * loaded whole too (the phase rows have a vector of slack) and only the valid sums are finished.
+     */
+    private static void forwardPlanePhased(Conv2dSpec spec, Phases phases, int[] tapOffsets, float[] rows,
+                                           float[] x, int xBase, float[] w, int wBase, float[] sums,
+                                           RowFinish finish, float biasValue, float[] y, int yBase) {
         int outWidth = spec.outWidth();
         int kernelWidth = spec.kernelWidth();
-        int[] tapOffsets = phases.tapOffsets(kernelWidth, spec.dilationWidth());
-        float[] rows = scratch(0, phases.planeSize(spec.inHeight()));
-        float[] out = scratch(1, outWidth + LANES);
         for (int ih = 0; ih < spec.inHeight(); ih++) {
             phases.split(x, xBase + ih * spec.inWidth(), rows, ih);
         }
@@ -209,9 +436,49 @@ final class CpuDepthwise {
                                 .fma(FloatVector.broadcast(FLOATS, w[weights + kw]), acc);
                     }
                 }
-                acc.fma(alpha, biasValue).intoArray(out, ow);
+                acc.intoArray(sums, ow);
             }
-            store.store(out, 0, 1, outWidth, y, yBase + oh * outWidth, outWidth, 0, true, true);
+            finish.row(sums, 0, biasValue, y, yBase + oh * outWidth, outWidth);
+        }
+    }
+
+    /**
+     * The forward's epilogue for one output row: {@code y = act(beta·y_old + (alpha·sum + bias))}
+     * (y_old read only when beta ≠ 0), whole vectors then a scalar tail with the same operations,
+     * then the activation in place.
+     */
+    private record RowFinish(float alpha, float beta, UnaryOp activation, double activationParam) {
+
+        void row(float[] sums, int si, float bias, float[] y, int yi, int n) {
+            int bound = FLOATS.loopBound(n);
+            if (beta == 0) {
+                scaleBias(sums, si, alpha, bias, y, yi, bound);
+                for (int j = bound; j < n; j++) {
+                    y[yi + j] = Math.fma(sums[si + j], alpha, bias);
+                }
+            } else {
+                scaleBiasAccumulate(sums, si, alpha, bias, beta, y, yi, bound);
+                for (int j = bound; j < n; j++) {
+                    y[yi + j] = Math.fma(y[yi + j], beta, Math.fma(sums[si + j], alpha, bias));
+                }
+            }
+            if (activation != null) {
+                GemmFloat32Epilogue.activate(activation, activationParam, y, yi, n);
+            }
+        }
+
+        private static void scaleBias(float[] sums, int si, float alpha, float bias, float[] y, int yi, int bound) {
+            for (int j = 0; j < bound; j += LANES) {
+                FloatVector.fromArray(FLOATS, sums, si + j).fma(alpha, bias).intoArray(y, yi + j);
+            }
+        }
+
+        private static void scaleBiasAccumulate(float[] sums, int si, float alpha, float bias, float beta, float[] y,
+                                                int yi, int bound) {
+            for (int j = 0; j < bound; j += LANES) {
+                FloatVector scaled = FloatVector.fromArray(FLOATS, sums, si + j).fma(alpha, bias);
+                FloatVector.fromArray(FLOATS, y, yi + j).fma(FloatVector.broadcast(FLOATS, beta), scaled).intoArray(y, yi + j);
+            }
         }
     }
 

@@ -32,6 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * long as the rows (no scratch at all). Every node reads an element's inputs before the root
  * writes it, so out may alias an input with the same strides.
  *
+ * <p>Below the parallel threshold, a one-node unary or binary floating expression over contiguous
+ * operands skips the walk altogether ({@link #evaluateContiguous}: the same single vector loop,
+ * without the walk's per-launch objects).
+ *
  * <p>Threads: out's linear index range [0, size) is split into one contiguous range per thread,
  * part p covering [p·size/parts, (p+1)·size/parts), when size reaches {@value #PARALLEL_THRESHOLD};
  * below that the whole launch runs on the calling thread, with no scheduling.
@@ -54,6 +58,9 @@ final class CpuElementwise {
             return;
         }
         Plan plan = Plan.of(Expr.cast(expr, out.dtype()));
+        if (size < PARALLEL_THRESHOLD && evaluateContiguous(plan, inputs, out, size)) {
+            return;
+        }
         Operand[] walked = Arrays.copyOf(inputs, inputs.length + 1);
         walked[inputs.length] = out;
         Object[] arrays = new Object[walked.length];
@@ -62,6 +69,46 @@ final class CpuElementwise {
         }
         Launch launch = new Launch(plan, StridedRows.of(out.shape(), walked), arrays);
         StridedRows.splitAcrossThreads(size, PARALLEL_THRESHOLD, pool, launch::run);
+    }
+
+    /**
+     * The common small launch without building a walk: one floating unary or binary node over
+     * inputs that are contiguous (hence not broadcast), into a contiguous out, is the one
+     * {@link VectorForms} loop over [0, size) that the walk would run as a single run with no
+     * scratch, so the results are the same. Returns false, having done nothing, for anything else.
+     */
+    private static boolean evaluateContiguous(Plan plan, Operand[] inputs, Operand out, int size) {
+        Node[] nodes = plan.nodes();
+        Node root = nodes[plan.root()];
+        boolean unary = nodes.length == 2 && root.kind() == Kind.UNARY_FLOATING;
+        boolean binary = nodes.length == 3 && root.kind() == Kind.BINARY_FLOATING;
+        if (!(unary || binary) || nodes[0].kind() != Kind.INPUT || (binary && nodes[1].kind() != Kind.INPUT)
+                || !out.isContiguous()) {
+            return false;
+        }
+        for (Operand input : inputs) {
+            if (input.dtype() != out.dtype() || !input.isContiguous()) {
+                return false;
+            }
+        }
+        Operand a = inputs[nodes[root.a()].input()];
+        if (unary && out.dtype() == DType.FLOAT32) {
+            VectorForms.unary(root.unary(), root.value(), CpuBuffer.floats(a), a.offset(),
+                    CpuBuffer.floats(out), out.offset(), size);
+        } else if (unary) {
+            VectorForms.unary(root.unary(), root.value(), CpuBuffer.doubles(a), a.offset(),
+                    CpuBuffer.doubles(out), out.offset(), size);
+        } else {
+            Operand b = inputs[nodes[root.b()].input()];
+            if (out.dtype() == DType.FLOAT32) {
+                VectorForms.binary(root.binary(), CpuBuffer.floats(a), a.offset(), CpuBuffer.floats(b), b.offset(),
+                        CpuBuffer.floats(out), out.offset(), size);
+            } else {
+                VectorForms.binary(root.binary(), CpuBuffer.doubles(a), a.offset(), CpuBuffer.doubles(b), b.offset(),
+                        CpuBuffer.doubles(out), out.offset(), size);
+            }
+        }
+        return true;
     }
 
     private enum Kind { INPUT, CONSTANT, UNARY_FLOATING, UNARY_INTEGER, BINARY_FLOATING, COMPARE_FLOATING,

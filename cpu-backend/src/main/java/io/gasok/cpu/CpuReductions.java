@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><em>inner lines</em> (FLOAT32, a reduced axis has stride 1: row sums, global sums, the
  *       per-channel sums of batch norm): the window is a set of contiguous lines; each line is
  *       read with four vector accumulators of V = {@code SPECIES.length()} lanes, one
- *       {@code reduceLanes} per block of {@value #SUM_BLOCK} elements, and the block sums are
+ *       an in-order lane sum per block of {@value #SUM_BLOCK} elements, and the block sums are
  *       added in double, so no float chain is longer than {@value #SUM_BLOCK}/4V. Threads take
  *       ranges of outputs [p·O/P, (p+1)·O/P); with fewer outputs than threads, each output's
  *       window [0, K) is split into P ranges whose partials are combined in part order.
@@ -291,7 +291,7 @@ final class CpuReductions {
             for (int bound = SPECIES.loopBound(length); i < bound; i += LANES) {
                 acc0 = acc0.add(FloatVector.fromArray(SPECIES, x, offset + i));
             }
-            float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            float sum = sumLanesInOrder(acc0.add(acc1).add(acc2.add(acc3)));
             for (; i < length; i++) {
                 sum += x[offset + i];
             }
@@ -715,7 +715,7 @@ final class CpuReductions {
                 }
                 acc0 = acc0.add(e);
             }
-            float blockSum = acc0.reduceLanes(VectorOperators.ADD);
+            float blockSum = sumLanesInOrder(acc0);
             for (; i < blockEnd; i++) {
                 float e = (float) Math.exp(x[inAt + i] - max);
                 if (!log) {
@@ -816,5 +816,18 @@ final class CpuReductions {
             double shifted = readDouble(x, inAt + k * inStride) - max;
             writeDouble(y, outAt + k * outStride, log ? shifted - logSum : Math.exp(shifted) / sum);
         }
+    }
+
+    /**
+     * The lanes' sum, lane 0 first. {@code reduceLanes(ADD)} may add floats in any order, and the
+     * JIT's intrinsic and the interpreter's fallback do differ, so a result would change when the
+     * kernel gets compiled; this order is the same in every tier.
+     */
+    private static float sumLanesInOrder(FloatVector v) {
+        float sum = 0;
+        for (int lane = 0; lane < LANES; lane++) {
+            sum += v.lane(lane);
+        }
+        return sum;
     }
 }

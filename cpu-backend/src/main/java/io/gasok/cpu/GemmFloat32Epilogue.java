@@ -3,23 +3,30 @@ package io.gasok.cpu;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The FP32 GEMM epilogue: writes one finished tile of accumulators into C as
- * {@code C = act(alpha·acc + beta·C + bias)}, one vector of a tile row at a time, so C is read (only
- * when it must be) and written once per k-block, never in an extra pass.
+ * {@code C = act(alpha·acc + beta·C + bias)}, one tile row at a time, so C is read (only when it
+ * must be) and written while the row is in L1, never in an extra pass over C.
  *
  * <p>When K is split into several k-blocks the tile of one block is a partial sum: the first block
  * applies beta and the bias, the later ones add to C (beta = 1), and only the last block applies
  * the activation. {@code beta == 0} never reads C, which may hold garbage (NaN) then.
  *
- * <p>Lanes: a tile row is {@code cols} ≤ tile width wide: whole vectors first, then the last
- * {@code cols % LANES} columns one by one with the same float operations (masked vector loads and
- * stores measured slower here than this scalar tail; the gesture MLP's n = 42 has one on every row). RELU,
- * LEAKY_RELU, SIGMOID, SILU and TANH are vectorised; every other activation, and every activation in
- * the scalar tail, goes through {@link UnaryOp#apply}, its single definition.
+ * <p>Lanes: a tile row is {@code cols} wide: columns [0, loopBound(cols)) in whole vectors, then
+ * the last {@code cols % LANES} columns one by one with the same float operations (masked vector
+ * loads and stores measured slower here than this scalar tail; the gesture MLP's n = 20 has one on
+ * every row). The row is written first as {@code alpha·acc + beta·C + bias}, by one of four small
+ * loops (with or without C, with or without bias), then, on the last k-block, the activation runs
+ * over the row in place: its whole vectors by {@link VectorForms#unaryWholeVectors} (every
+ * activation has a vector form there), the tail by {@link UnaryOp#apply}, its single definition.
+ *
+ * <p>Why this shape: a {@code FloatVector} that crosses a call C2 does not inline, or that is
+ * null on one path and a vector on another, is boxed on the heap (an earlier version passed nullable
+ * vectors to a helper and switched over the activation per vector: megabytes of garbage per call).
+ * Here every vector lives inside one small loop; only arrays and indices cross calls, so a call
+ * allocates nothing (GemmFloat32AllocationTest).
  */
 final class GemmFloat32Epilogue {
 
@@ -31,7 +38,7 @@ final class GemmFloat32Epilogue {
     private final float[] bias;
     private final int biasOffset;
     private final UnaryOp activation;
-    private final float activationParam;
+    private final double activationParam;
 
     GemmFloat32Epilogue(Epilogue epilogue, float[] bias, int biasOffset) {
         this.alpha = (float) epilogue.alpha();
@@ -39,7 +46,7 @@ final class GemmFloat32Epilogue {
         this.bias = bias;
         this.biasOffset = biasOffset;
         this.activation = epilogue.activation();
-        this.activationParam = (float) epilogue.activationParam();
+        this.activationParam = epilogue.activationParam();
     }
 
     /**
@@ -52,60 +59,76 @@ final class GemmFloat32Epilogue {
         boolean readC = !firstBlock || beta != 0;
         float blockBeta = firstBlock ? beta : 1;
         boolean addBias = firstBlock && bias != null;
+        int biasIndex = biasOffset + col;
         boolean activate = lastBlock && activation != null;
+        int vectorCols = SPECIES.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int tileRow = r * tileStride;
             int cRow = cIndex + r * ldc;
-            int j = 0;
-            for (; j + LANES <= cols; j += LANES) {
-                FloatVector acc = FloatVector.fromArray(SPECIES, tile, tileRow + j);
-                FloatVector old = readC ? FloatVector.fromArray(SPECIES, c, cRow + j) : null;
-                FloatVector add = addBias ? FloatVector.fromArray(SPECIES, bias, biasOffset + col + j) : null;
-                finish(acc, old, blockBeta, add, activate).intoArray(c, cRow + j);
+            if (readC && addBias) {
+                scaleAccumulateBias(tile, tileRow, alpha, c, cRow, blockBeta, bias, biasIndex, vectorCols);
+            } else if (readC) {
+                scaleAccumulate(tile, tileRow, alpha, c, cRow, blockBeta, vectorCols);
+            } else if (addBias) {
+                scaleBias(tile, tileRow, alpha, bias, biasIndex, c, cRow, vectorCols);
+            } else {
+                scale(tile, tileRow, alpha, c, cRow, vectorCols);
             }
-            for (; j < cols; j++) {
+            for (int j = vectorCols; j < cols; j++) {
                 float out = alpha * tile[tileRow + j];
                 if (readC) {
                     out = Math.fma(c[cRow + j], blockBeta, out);
                 }
                 if (addBias) {
-                    out += bias[biasOffset + col + j];
+                    out += bias[biasIndex + j];
                 }
-                c[cRow + j] = activate ? (float) activation.apply(out, activationParam) : out;
+                c[cRow + j] = out;
+            }
+            if (activate) {
+                activate(activation, activationParam, c, cRow, cols);
             }
         }
     }
 
-    /** {@code act(alpha·acc + beta·old + bias)}; a null {@code old} or {@code bias} is left out. */
-    private FloatVector finish(FloatVector acc, FloatVector old, float blockBeta, FloatVector bias,
-                               boolean activate) {
-        FloatVector out = acc.mul(alpha);
-        if (old != null) {
-            out = old.fma(FloatVector.broadcast(SPECIES, blockBeta), out);
+    /** {@code y[yi + j] = act(y[yi + j])} for j in [0, n): whole vectors, then a scalar tail. */
+    static void activate(UnaryOp activation, double param, float[] y, int yi, int n) {
+        for (int j = VectorForms.unaryWholeVectors(activation, param, y, yi, y, yi, n); j < n; j++) {
+            y[yi + j] = (float) activation.apply(y[yi + j], param);
         }
-        if (bias != null) {
-            out = out.add(bias);
-        }
-        return activate ? activate(out) : out;
     }
 
-    private FloatVector activate(FloatVector x) {
-        return switch (activation) {
-            case RELU -> x.blend(0f, x.compare(VectorOperators.LE, 0f));
-            case LEAKY_RELU -> x.blend(x.mul(activationParam), x.compare(VectorOperators.LE, 0f));
-            case SIGMOID -> FloatVector.broadcast(SPECIES, 1f)
-                    .div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-            case SILU -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> x.lanewise(VectorOperators.TANH);
-            default -> activateLaneByLane(x);
-        };
+    /** {@code c = alpha·acc} over [0, bound), bound a multiple of LANES. */
+    private static void scale(float[] tile, int ti, float alpha, float[] c, int ci, int bound) {
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector.fromArray(SPECIES, tile, ti + j).mul(alpha).intoArray(c, ci + j);
+        }
     }
 
-    private FloatVector activateLaneByLane(FloatVector x) {
-        float[] lanes = x.toArray();
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = (float) activation.apply(lanes[i], activationParam);
+    /** {@code c = alpha·acc + bias}. */
+    private static void scaleBias(float[] tile, int ti, float alpha, float[] bias, int bi, float[] c, int ci,
+                                  int bound) {
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector.fromArray(SPECIES, tile, ti + j).mul(alpha)
+                    .add(FloatVector.fromArray(SPECIES, bias, bi + j)).intoArray(c, ci + j);
         }
-        return FloatVector.fromArray(SPECIES, lanes, 0);
+    }
+
+    /** {@code c = fma(c, beta, alpha·acc)}. */
+    private static void scaleAccumulate(float[] tile, int ti, float alpha, float[] c, int ci, float beta,
+                                        int bound) {
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector scaled = FloatVector.fromArray(SPECIES, tile, ti + j).mul(alpha);
+            FloatVector.fromArray(SPECIES, c, ci + j).fma(FloatVector.broadcast(SPECIES, beta), scaled).intoArray(c, ci + j);
+        }
+    }
+
+    /** {@code c = fma(c, beta, alpha·acc) + bias}. */
+    private static void scaleAccumulateBias(float[] tile, int ti, float alpha, float[] c, int ci, float beta,
+                                            float[] bias, int bi, int bound) {
+        for (int j = 0; j < bound; j += LANES) {
+            FloatVector scaled = FloatVector.fromArray(SPECIES, tile, ti + j).mul(alpha);
+            FloatVector.fromArray(SPECIES, c, ci + j).fma(FloatVector.broadcast(SPECIES, beta), scaled)
+                    .add(FloatVector.fromArray(SPECIES, bias, bi + j)).intoArray(c, ci + j);
+        }
     }
 }

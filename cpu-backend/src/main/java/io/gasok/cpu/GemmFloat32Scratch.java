@@ -15,7 +15,8 @@ final class GemmFloat32Scratch {
 
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
-    private final float[] tile = new float[MR * NR];
+    private final float[] tile = new float[Math.max(MR * NR,
+            4 * GemmFloat32Small.STRIP_VECTORS * GemmFloat32MicroKernels.LANES)];
 
     static GemmFloat32Scratch forCurrentThread() {
         return PER_THREAD.get();
@@ -35,7 +36,7 @@ final class GemmFloat32Scratch {
         return packedB;
     }
 
-    /** An MR × NR tile, row-major (also holds the small path's 4 × LANES tile). */
+    /** An MR × NR tile, row-major (also holds the small path's 4 × 3·LANES tile). */
     float[] tile() {
         return tile;
     }

@@ -70,7 +70,7 @@ final class Im2col {
             if (inputRow < 0 || inputRow >= spec.inHeight()) {
                 return new Segment(inputRow, shift, owStart, owStart);
             }
-            int first = Math.max(owStart, ceilDiv(-shift, stride));
+            int first = Math.min(owEnd, Math.max(owStart, ceilDiv(-shift, stride)));
             int last = Math.min(owEnd, floorDiv(spec.inWidth() - 1 - shift, stride) + 1);
             return new Segment(inputRow, shift, first, Math.max(first, last));
         }

@@ -2,6 +2,7 @@ package io.gasok.cpu;
 
 import io.gasok.spi.BinaryOp;
 import io.gasok.spi.UnaryOp;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -74,7 +75,37 @@ final class VectorForms {
     private static final float Q5 = -0.002939618658274412f;
     private static final float Q6 = 0.00018557517614681274f;
 
+    /** Per-thread vectors for the zero-padded tail of a run, so a call allocates nothing. */
+    private static final ThreadLocal<TailScratch> TAILS = ThreadLocal.withInitial(TailScratch::new);
+
     private VectorForms() {}
+
+    /**
+     * One thread's tail vectors: two inputs and an output per element type. The loops only read
+     * the inputs and write the output, so a tail never sees another call's values except through
+     * {@link #padded}, which rewrites every lane.
+     */
+    private static final class TailScratch {
+        final float[] floatA = new float[FLOATS.length()];
+        final float[] floatB = new float[FLOATS.length()];
+        final float[] floatOut = new float[FLOATS.length()];
+        final double[] doubleA = new double[DOUBLES.length()];
+        final double[] doubleB = new double[DOUBLES.length()];
+        final double[] doubleOut = new double[DOUBLES.length()];
+
+        /** {@code vector} holding {@code from[at …]}'s {@code count} values, then zeros. */
+        float[] padded(float[] vector, float[] from, int at, int count) {
+            System.arraycopy(from, at, vector, 0, count);
+            Arrays.fill(vector, count, vector.length, 0f);
+            return vector;
+        }
+
+        double[] padded(double[] vector, double[] from, int at, int count) {
+            System.arraycopy(from, at, vector, 0, count);
+            Arrays.fill(vector, count, vector.length, 0d);
+            return vector;
+        }
+    }
 
     /** {@code y[yi + i] = op(x[xi + i], p)} in float32, for i in [0, n). */
     static void unary(UnaryOp op, double p, float[] x, int xi, float[] y, int yi, int n) {
@@ -84,9 +115,9 @@ final class VectorForms {
             // The tail goes through the same vector code, zero padded, so an element's value never
             // depends on where a run starts (layouts and thread splits move the tail).
             int lanes = FLOATS.length();
-            float[] in = new float[lanes];
-            float[] out = new float[lanes];
-            System.arraycopy(x, xi + i, in, 0, n - i);
+            TailScratch tail = TAILS.get();
+            float[] in = tail.padded(tail.floatA, x, xi + i, n - i);
+            float[] out = tail.floatOut;
             if (vectorUnary(op, p, in, 0, out, 0, lanes) == lanes) {
                 System.arraycopy(out, 0, y, yi + i, n - i);
                 return;
@@ -95,6 +126,16 @@ final class VectorForms {
         for (; i < n; i++) {
             y[yi + i] = (float) op.apply(x[xi + i], p);
         }
+    }
+
+    /**
+     * {@code y[yi + i] = op(x[xi + i], p)} in float32 for the whole vectors only, i in
+     * [0, loopBound(n)); returns where the caller's tail starts (loopBound(n), or 0 for an op that
+     * has no vector form). For callers that finish a few tail elements with {@link UnaryOp#apply}
+     * themselves (the GEMM epilogue), which must not pay for the zero-padded tail.
+     */
+    static int unaryWholeVectors(UnaryOp op, double p, float[] x, int xi, float[] y, int yi, int n) {
+        return vectorUnary(op, p, x, xi, y, yi, FLOATS.loopBound(n));
     }
 
     private static int vectorUnary(UnaryOp op, double p, float[] x, int xi, float[] y, int yi, int bound) {
@@ -125,9 +166,9 @@ final class VectorForms {
             // The tail goes through the same vector code, zero padded, so an element's value never
             // depends on where a run starts (layouts and thread splits move the tail).
             int lanes = DOUBLES.length();
-            double[] in = new double[lanes];
-            double[] out = new double[lanes];
-            System.arraycopy(x, xi + i, in, 0, n - i);
+            TailScratch tail = TAILS.get();
+            double[] in = tail.padded(tail.doubleA, x, xi + i, n - i);
+            double[] out = tail.doubleOut;
             if (vectorUnary(op, p, in, 0, out, 0, lanes) == lanes) {
                 System.arraycopy(out, 0, y, yi + i, n - i);
                 return;
@@ -168,11 +209,10 @@ final class VectorForms {
             // The tail goes through the same vector code, zero padded, so an element's value never
             // depends on where a run starts (layouts and thread splits move the tail).
             int lanes = FLOATS.length();
-            float[] in = new float[lanes];
-            float[] other = new float[lanes];
-            float[] out = new float[lanes];
-            System.arraycopy(a, ai + i, in, 0, n - i);
-            System.arraycopy(b, bi + i, other, 0, n - i);
+            TailScratch tail = TAILS.get();
+            float[] in = tail.padded(tail.floatA, a, ai + i, n - i);
+            float[] other = tail.padded(tail.floatB, b, bi + i, n - i);
+            float[] out = tail.floatOut;
             if (vectorBinary(op, in, 0, other, 0, out, 0, lanes) == lanes) {
                 System.arraycopy(out, 0, y, yi + i, n - i);
                 return;
@@ -209,11 +249,10 @@ final class VectorForms {
             // The tail goes through the same vector code, zero padded, so an element's value never
             // depends on where a run starts (layouts and thread splits move the tail).
             int lanes = DOUBLES.length();
-            double[] in = new double[lanes];
-            double[] other = new double[lanes];
-            double[] out = new double[lanes];
-            System.arraycopy(a, ai + i, in, 0, n - i);
-            System.arraycopy(b, bi + i, other, 0, n - i);
+            TailScratch tail = TAILS.get();
+            double[] in = tail.padded(tail.doubleA, a, ai + i, n - i);
+            double[] other = tail.padded(tail.doubleB, b, bi + i, n - i);
+            double[] out = tail.doubleOut;
             if (vectorBinary(op, in, 0, other, 0, out, 0, lanes) == lanes) {
                 System.arraycopy(out, 0, y, yi + i, n - i);
                 return;

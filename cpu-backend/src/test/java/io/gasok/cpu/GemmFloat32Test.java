@@ -141,6 +141,11 @@ class GemmFloat32Test {
                 Arguments.of("small path", 9, 20, 20, 20));
     }
 
+    /**
+     * Bitwise determinism per thread count, with an arithmetic activation: the transcendental ones
+     * (SILU's exp) come from the JDK's vector math once the epilogue is compiled and from
+     * {@link Math} before, which can differ in the last bit (see CpuBackend's class comment).
+     */
     @ParameterizedTest(name = "split over {0}")
     @MethodSource("splits")
     void givesBitwiseIdenticalResultsForOneAndTwoThreadsAndForRepeatedRuns(String split, int batch, int m, int n,
@@ -148,7 +153,7 @@ class GemmFloat32Test {
         GemmTestCase problem = GemmTestCase.builder(k, batch, m, n, k)
                 .transpose(true, false)
                 .withBias()
-                .epilogue(new Epilogue(1.5, 0.25, UnaryOp.SILU, 0))
+                .epilogue(new Epilogue(1.5, 0.25, UnaryOp.LEAKY_RELU, 0.1))
                 .build();
         float[] serial = problem.runFloat32(ONE_THREAD);
         float[] parallel = problem.runFloat32(TWO_THREADS);
