@@ -8,6 +8,7 @@ module io.gasok {
     exports io.gasok.nn;
     exports io.gasok.optim;
     exports io.gasok.io;
+    exports io.gasok.data;
 
     uses io.gasok.spi.BackendProvider;
     provides io.gasok.spi.BackendProvider with io.gasok.reference.ReferenceBackendProvider;

@@ -24,7 +24,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = GasokCli.Version.class,
         description = "Tensors and autograd in Java on the Vector API, CUDA and OpenCL.",
-        subcommands = {DemoCommand.class, DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, DevicesCommand.class, BenchCommand.class, GestureCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'gasok COMMAND --help' for a command's options. Set GASOK_DEBUG=1 to see the stack trace of an error."})
 public final class GasokCli implements Runnable {
 

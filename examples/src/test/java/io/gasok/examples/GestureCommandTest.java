@@ -1,0 +1,219 @@
+package io.gasok.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gasok.data.Dataset;
+import io.gasok.examples.bench.Json;
+import io.gasok.examples.gesture.HandPoses;
+import io.gasok.examples.gesture.SharedData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gasok gesture train|predict|bench} end to end, on small generated data and the real sample. */
+class GestureCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int gasok(String... args) {
+        CommandLine command = GasokCli.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    private static double testAccuracy(String report) {
+        Matcher m = Pattern.compile("test accuracy: ([0-9.]+)").matcher(report);
+        assertTrue(m.find(), report);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Rows of {@code data} as a keypoint CSV (class id first), CRLF as upstream writes them. */
+    static Path writeCsv(Dataset data, Path file) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < data.size(); i++) {
+            csv.append(data.label(i));
+            for (float v : data.row(i)) {
+                csv.append(',').append(String.format(Locale.ROOT, "%s", v));
+            }
+            csv.append("\r\n");
+        }
+        Files.writeString(file, csv);
+        return file;
+    }
+
+    @Test
+    void trainOnGeneratedPosesReachesAHighAccuracyAndWritesModelPlotAndReport(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("out").resolve("report.json");
+        Path model = dir.resolve("model.safetensors");
+        Path plot = dir.resolve("curves.png");
+        int exit = gasok("gesture", "train", "--device", "cpu", "--samples", "200", "--epochs", "80", "--patience", "10",
+                "--model", model.toString(), "--plot", plot.toString(), "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        String text = out.toString();
+        assertTrue(testAccuracy(text) >= 0.95, text);
+        assertTrue(text.contains("device: cpu ("), text);
+        assertTrue(text.contains("confusion matrix"), text);
+        assertTrue(text.contains("precision"), text);
+        assertTrue(text.matches("(?s).*time per epoch: [0-9.]+ ms.*backend cpu.*"), text);
+        assertTrue(Files.size(model) > 0);
+        byte[] png = Files.readAllBytes(plot);
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+
+        Map<?, ?> parsed = assertInstanceOf(Map.class, Json.parse(Files.readString(report)));
+        for (String key : List.of("backend", "device", "epochs", "seconds_per_epoch", "test_accuracy", "per_class", "confusion")) {
+            assertTrue(parsed.containsKey(key), "report has " + key + ": " + parsed.keySet());
+        }
+        assertEquals("cpu", parsed.get("backend"));
+        List<?> perClass = assertInstanceOf(List.class, parsed.get("per_class"));
+        assertEquals(6, perClass.size());
+        Map<?, ?> first = assertInstanceOf(Map.class, perClass.getFirst());
+        for (String key : List.of("precision", "recall", "support")) {
+            assertTrue(first.containsKey(key), first.toString());
+        }
+        List<?> confusion = assertInstanceOf(List.class, parsed.get("confusion"));
+        assertEquals(6, confusion.size());
+        assertTrue(((Number) parsed.get("seconds_per_epoch")).doubleValue() > 0);
+        assertTrue(((Number) parsed.get("test_accuracy")).doubleValue() >= 0.95);
+    }
+
+    @Test
+    void aSavedModelPredictsFromTheFileAlone(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        assertEquals(0, gasok("gesture", "train", "--device", "cpu", "--preset", "keras", "--classes", "4", "--samples", "150",
+                "--epochs", "150", "--patience", "0", "--lr", "0.01", "--quiet", "--model", model.toString(), "--plot", "none"),
+                err.toString());
+        double trained = testAccuracy(out.toString());
+        out.getBuffer().setLength(0);
+
+        Path csv = writeCsv(HandPoses.generate(4, 25, 99), dir.resolve("poses.csv"));
+        assertEquals(0, gasok("gesture", "predict", "--model", model.toString(), "--all", csv.toString()), err.toString());
+        String text = out.toString();
+        assertEquals(1 + 100 + 2, text.lines().count(), text);
+        assertTrue(text.lines().skip(1).limit(100).allMatch(l -> l.matches("\\s*\\d+\\s+(Open|Close|Pointer|OK)\\s+[01]\\.\\d{4}.*")),
+                text);
+        Matcher accuracy = Pattern.compile("accuracy: ([0-9.]+) \\(").matcher(text);
+        assertTrue(accuracy.find(), text);
+        assertTrue(Double.parseDouble(accuracy.group(1)) >= 0.85 && trained >= 0.85, trained + "\n" + text);
+        assertTrue(text.contains("keras preset"), text);
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, gasok("gesture", "predict", "--model", model.toString()), err.toString());
+        assertTrue(out.toString().contains("accuracy: "), out.toString());
+    }
+
+    @Test
+    void theSameSeedGivesTheSamePredictionsOnReferenceAndCpu(@TempDir Path dir) throws Exception {
+        double[] accuracy = new double[2];
+        String[] devices = {"reference", "cpu"};
+        String[] reports = new String[2];
+        for (int d = 0; d < 2; d++) {
+            Path report = dir.resolve(devices[d] + ".json");
+            assertEquals(0, gasok("gesture", "train", "--device", devices[d], "--classes", "4", "--samples", "120",
+                    "--hidden", "32,16", "--standardise", "--epochs", "25", "--patience", "0", "--quiet", "--plot", "none",
+                    "--model", dir.resolve(devices[d] + ".safetensors").toString(), "--report", report.toString()),
+                    err.toString());
+            Map<?, ?> parsed = (Map<?, ?>) Json.parse(Files.readString(report));
+            accuracy[d] = ((Number) parsed.get("test_accuracy")).doubleValue();
+            reports[d] = String.valueOf(parsed.get("confusion"));
+        }
+        assertEquals(accuracy[0], accuracy[1], 0.005, "reference vs cpu test accuracy");
+        out.getBuffer().setLength(0);
+        Path csv = writeCsv(HandPoses.generate(4, 30, 5), dir.resolve("p.csv"));
+        assertEquals(0, gasok("gesture", "predict", "--device", "cpu", "--model", dir.resolve("reference.safetensors").toString(),
+                csv.toString()));
+        List<String> fromReference = labelsOf(out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, gasok("gesture", "predict", "--device", "cpu", "--model", dir.resolve("cpu.safetensors").toString(),
+                csv.toString()));
+        List<String> fromCpu = labelsOf(out.toString());
+        int same = 0;
+        for (int i = 0; i < fromCpu.size(); i++) {
+            same += fromCpu.get(i).equals(fromReference.get(i)) ? 1 : 0;
+        }
+        assertTrue(same >= fromCpu.size() - 1, same + " of " + fromCpu.size() + " alike; " + reports[0] + " vs " + reports[1]);
+    }
+
+    private static List<String> labelsOf(String predictions) {
+        return predictions.lines().skip(1).filter(l -> l.matches("\\s*\\d+\\s+.*")).map(l -> l.strip().split("\\s+")[1]).toList();
+    }
+
+    @Test
+    void theRealSampleTrainsToASaneAccuracy(@TempDir Path dir) throws Exception {
+        Path folder = SharedData.gestureFolder();
+        Assumptions.assumeTrue(folder != null, "../shared/data/gesture is absent: skipped");
+        assertEquals(0, gasok("gesture", "train", "--device", "cpu", "--data", folder.resolve("keypoint-sample.csv").toString(),
+                "--quiet", "--plot", "none", "--model", dir.resolve("m.safetensors").toString()), err.toString());
+        String text = out.toString();
+        assertTrue(testAccuracy(text) >= 0.8, text);
+        assertTrue(text.contains("Open, Close, Pointer, OK"), "labels.csv beside the data names the classes: " + text);
+    }
+
+    @Test
+    void aBadCsvLineIsOneLineWithItsNumber(@TempDir Path dir) throws Exception {
+        Path csv = writeCsv(HandPoses.generate(2, 3, 1), dir.resolve("bad.csv"));
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));
+        lines.set(4, lines.get(4).replaceFirst(",[^,]*$", ",oops"));
+        Files.write(csv, lines);
+        assertEquals(1, gasok("gesture", "train", "--data", csv.toString(), "--quiet", "--plot", "none",
+                "--model", dir.resolve("m.safetensors").toString()));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().contains("bad.csv, line 5: field 43: 'oops' is not a number"), err.toString());
+    }
+
+    @Test
+    void userMistakesAreOneLine(@TempDir Path dir) {
+        assertEquals(1, gasok("gesture", "predict", "--model", dir.resolve("none.safetensors").toString()));
+        assertTrue(err.toString().startsWith("gasok gesture predict: no model at "), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, gasok("gesture", "train", "--data", dir.resolve("missing.csv").toString()));
+        assertTrue(err.toString().contains("missing.csv"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, gasok("gesture", "train", "--preset", "pytorch"));
+        assertEquals(2, gasok("gesture", "train", "--preset", "keras", "--hidden", "8"));
+        assertEquals(2, gasok("gesture", "train", "--train", "a.csv"));
+        assertEquals(1, gasok("gesture", "train", "--device", "no-such-device"));
+    }
+
+    @Test
+    void benchTimesEveryDeviceAskedForWithSpeedUpsOverTheReference(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        assertEquals(0, gasok("gesture", "bench", "--device", "reference,cpu", "--samples", "60", "--epochs", "2",
+                "--warmup", "0", "--peers", "numpy", "--python", "no-such-python", "--report", report.toString()),
+                err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("gasok-reference") && text.contains("gasok-cpu"), text);
+        assertTrue(text.contains("note: numpy not present"), text);
+        Map<?, ?> parsed = (Map<?, ?>) Json.parse(Files.readString(report));
+        List<?> rows = (List<?>) parsed.get("rows");
+        assertEquals(2, rows.size());
+        Map<?, ?> reference = (Map<?, ?>) rows.getFirst();
+        assertEquals(1.0, ((Number) reference.get("speedup_vs_reference")).doubleValue(), 1e-9);
+        assertTrue(((Number) ((Map<?, ?>) rows.get(1)).get("seconds_per_epoch")).doubleValue() > 0);
+    }
+
+    @Test
+    void theNumpyPeerTrainsTheSamePresetWhenNumpyIsPresent() throws Exception {
+        assertEquals(0, gasok("gesture", "bench", "--device", "cpu", "--samples", "60", "--epochs", "2", "--warmup", "0"),
+                err.toString());
+        String text = out.toString();
+        Assumptions.assumeFalse(text.contains("numpy not present"), "python3 with numpy is absent: skipped");
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("numpy ") && l.contains("x")), text);
+    }
+}
