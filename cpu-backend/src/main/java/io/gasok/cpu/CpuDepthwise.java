@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,7 +51,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       ({@code phase[(kw·d) % s][ow + (kw·d)/s] += w·gy[oh, ow]}, vector fma along ow, in
  *       (oh, kh, kw) order), then the phase rows are interleaved back into gx (overwritten);
  *   <li>backward weight: per tap, a dot product of the phase rows with gy rows (vector fma along ow,
- *       one reduceLanes per image), summed over images in order.
+ *       one in-order lane sum per image), summed over images in order.
  * </ul>
  * <b>FP64</b> uses plain scalar loops over the contiguous arrays (FP64 is for gradient checks).
  *
@@ -685,7 +684,7 @@ final class CpuDepthwise {
                                 .fma(FloatVector.fromArray(FLOATS, gy, gyRow + vectorWidth, tailMask), acc);
                     }
                 }
-                gw[gwBase + kh * kernelWidth + kw] += acc.reduceLanes(VectorOperators.ADD);
+                gw[gwBase + kh * kernelWidth + kw] += sumLanesInOrder(acc);
             }
         }
     }
@@ -714,5 +713,17 @@ final class CpuDepthwise {
 
     private static UnsupportedOperationException unsupported(String kernel, Operand operand) {
         return new UnsupportedOperationException(kernel + " on the cpu backend takes FLOAT32 or FLOAT64, not " + operand.dtype());
+    }
+
+    /**
+     * The lanes' sum, lane 0 first: {@code reduceLanes(ADD)} adds in an order that differs between
+     * the interpreter and compiled code, so a weight gradient would change once the JIT compiled it.
+     */
+    private static float sumLanesInOrder(FloatVector v) {
+        float sum = 0;
+        for (int lane = 0; lane < FLOATS.length(); lane++) {
+            sum += v.lane(lane);
+        }
+        return sum;
     }
 }
