@@ -29,13 +29,17 @@ import io.gasok.spi.GemmSpec;
  * <p><b>Small path</b> (m·n·k below {@value #SMALL_PRODUCT}, e.g. the gesture MLP's 128×42×20):
  * {@link GemmFloat32Small}, serial, no blocking.
  *
- * <p><b>Threads.</b> Work of at least {@value #PARALLEL_WORK} multiply-adds is split into one part
- * per thread of the {@link WorkerPool}: whole batch items when there are at least as many as threads,
- * else ranges of rows of C (in multiples of MR), or of columns (multiples of NR) when C is too short
- * to give each thread a few row tiles. Each thread packs into its own buffers
- * ({@link GemmFloat32Scratch}) and writes a disjoint part of C. Every element of C is summed in the
- * same order whatever the split (k-blocks start at 0, each lane of an accumulator sums its own
- * element in k order), so results are bitwise identical for every thread count.
+ * <p><b>Threads.</b> Work of at least {@value #PARALLEL_WORK} multiply-adds is split over the
+ * {@link WorkerPool}'s threads. With at least as many batch items as threads, each thread takes whole
+ * items and runs the loops above alone, with its own packing buffers ({@link GemmFloat32Scratch}).
+ * Otherwise the threads share each packed B block, as BLIS does: per (jc, pc) block, one
+ * {@code parallelFor} packs it, thread t packing micro-panels [t·P/T, (t+1)·P/T) into the calling
+ * thread's buffer (it stays in L3, read by all), and a second one multiplies: thread t takes rows
+ * [t·R, (t+1)·R) of C (R a multiple of MR, packing its own A blocks into its own L2), or, when C has
+ * too few row tiles to give each thread two, micro-panels [t·P/T, (t+1)·P/T) of the block's columns.
+ * The end of each {@code parallelFor} is the barrier between packing and multiplying. Every element
+ * of C is summed in the same order whatever the split (k-blocks in order from 0, each accumulator
+ * lane summing its own element in k order), so results are bitwise identical for every thread count.
  */
 public final class GemmFloat32 {
 
@@ -100,7 +104,7 @@ public final class GemmFloat32 {
                     if (small) {
                         ops.small(item, scratch);
                     } else {
-                        ops.blocked(item, 0, m, 0, n, scratch);
+                        ops.blocked(item, scratch);
                     }
                 }
             });
@@ -114,22 +118,35 @@ public final class GemmFloat32 {
             return;
         }
         int rowTiles = ceilDiv(m, MR);
-        int colTiles = ceilDiv(n, NR);
-        boolean splitRows = rowTiles >= 4 * threads || rowTiles >= colTiles;
-        int step = splitRows ? ceilDiv(rowTiles, threads) * MR : ceilDiv(colTiles, threads) * NR;
-        int extent = splitRows ? m : n;
-        pool.parallelFor(ceilDiv(extent, step), part -> {
-            GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
-            int start = part * step;
-            int end = Math.min(extent, start + step);
-            for (int item = 0; item < batch; item++) {
-                if (splitRows) {
-                    ops.blocked(item, start, end, 0, n, scratch);
-                } else {
-                    ops.blocked(item, 0, m, start, end, scratch);
+        boolean splitRows = rowTiles >= 2 * threads;
+        int rowsPerPart = ceilDiv(rowTiles, threads) * MR;
+        GemmFloat32Scratch callers = GemmFloat32Scratch.forCurrentThread();
+        for (int item = 0; item < batch; item++) {
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int panels = ceilDiv(nc, NR);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    float[] packedB = callers.packedB(kc * panels * NR);
+                    int block = item;
+                    int column = jc;
+                    int depth = pc;
+                    pool.parallelFor(threads, part -> ops.packB(block, column, nc, depth, kc, packedB,
+                            part * panels / threads, (part + 1) * panels / threads));
+                    pool.parallelFor(threads, part -> {
+                        GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                        if (splitRows) {
+                            ops.multiplyBlock(block, column, nc, depth, kc, packedB,
+                                    Math.min(m, part * rowsPerPart), Math.min(m, (part + 1) * rowsPerPart),
+                                    0, panels, scratch);
+                        } else {
+                            ops.multiplyBlock(block, column, nc, depth, kc, packedB, 0, m,
+                                    part * panels / threads, (part + 1) * panels / threads, scratch);
+                        }
+                    });
                 }
             }
-        });
+        }
     }
 
     private static int ceilDiv(int x, int y) {
@@ -158,35 +175,49 @@ public final class GemmFloat32 {
                     c, cLayout.index(item, 0, 0), cLayout.rowStride(), epilogue, scratch);
         }
 
-        /** Rows [rowStart, rowEnd) × columns [colStart, colEnd) of C for batch item {@code item}. */
-        void blocked(int item, int rowStart, int rowEnd, int colStart, int colEnd, GemmFloat32Scratch scratch) {
-            int aBase = aLayout.index(item, 0, 0);
-            int bBase = bLayout.index(item, 0, 0);
-            int cBase = cLayout.index(item, 0, 0);
-            int ldc = cLayout.rowStride();
-            float[] tile = scratch.tile();
-            for (int jc = colStart; jc < colEnd; jc += NC) {
-                int nc = Math.min(NC, colEnd - jc);
+        /** All of C for batch item {@code item}, on the calling thread with its own packing buffers. */
+        void blocked(int item, GemmFloat32Scratch scratch) {
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int panels = ceilDiv(nc, NR);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    boolean firstBlock = pc == 0;
-                    boolean lastBlock = pc + kc == k;
-                    float[] packedB = scratch.packedB(kc * ceilDiv(nc, NR) * NR);
-                    GemmFloat32Packing.packB(kc, nc, b, bBase + pc * bRowStep + jc * bColStep,
-                            bRowStep, bColStep, packedB);
-                    for (int ic = rowStart; ic < rowEnd; ic += MC) {
-                        int mc = Math.min(MC, rowEnd - ic);
-                        float[] packedA = scratch.packedA(ceilDiv(mc, MR) * MR * kc);
-                        GemmFloat32Packing.packA(mc, kc, a, aBase + ic * aRowStep + pc * aColStep,
-                                aRowStep, aColStep, packedA);
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int cols = Math.min(NR, nc - jr);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                GemmFloat32MicroKernels.multiply(kc, packedA, ir * kc, packedB, jr * kc, tile);
-                                epilogue.store(tile, NR, Math.min(MR, mc - ir), cols, c,
-                                        cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, firstBlock, lastBlock);
-                            }
-                        }
+                    float[] packedB = scratch.packedB(kc * panels * NR);
+                    packB(item, jc, nc, pc, kc, packedB, 0, panels);
+                    multiplyBlock(item, jc, nc, pc, kc, packedB, 0, m, 0, panels, scratch);
+                }
+            }
+        }
+
+        /** Packs micro-panels [firstPanel, endPanel) of B block (pc, jc) of batch item {@code item}. */
+        void packB(int item, int jc, int nc, int pc, int kc, float[] packedB, int firstPanel, int endPanel) {
+            GemmFloat32Packing.packB(kc, nc, b, bLayout.index(item, 0, 0) + pc * bRowStep + jc * bColStep,
+                    bRowStep, bColStep, packedB, firstPanel, endPanel);
+        }
+
+        /**
+         * Rows [rowStart, rowEnd) of C times B micro-panels [firstPanel, endPanel) of the packed block
+         * (pc, jc): packs A blocks of MC rows into {@code scratch} and runs the micro-kernel over them.
+         */
+        void multiplyBlock(int item, int jc, int nc, int pc, int kc, float[] packedB, int rowStart, int rowEnd,
+                           int firstPanel, int endPanel, GemmFloat32Scratch scratch) {
+            int aBase = aLayout.index(item, 0, 0);
+            int cBase = cLayout.index(item, 0, 0);
+            int ldc = cLayout.rowStride();
+            boolean firstBlock = pc == 0;
+            boolean lastBlock = pc + kc == k;
+            float[] tile = scratch.tile();
+            for (int ic = rowStart; ic < rowEnd; ic += MC) {
+                int mc = Math.min(MC, rowEnd - ic);
+                float[] packedA = scratch.packedA(ceilDiv(mc, MR) * MR * kc);
+                GemmFloat32Packing.packA(mc, kc, a, aBase + ic * aRowStep + pc * aColStep, aRowStep, aColStep, packedA);
+                for (int panel = firstPanel; panel < endPanel; panel++) {
+                    int jr = panel * NR;
+                    int cols = Math.min(NR, nc - jr);
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        GemmFloat32MicroKernels.multiply(kc, packedA, ir * kc, packedB, jr * kc, tile);
+                        epilogue.store(tile, NR, Math.min(MR, mc - ir), cols, c,
+                                cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, firstBlock, lastBlock);
                     }
                 }
             }

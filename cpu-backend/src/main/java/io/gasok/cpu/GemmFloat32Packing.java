@@ -1,9 +1,12 @@
 package io.gasok.cpu;
 
 import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
+import static io.gasok.cpu.GemmFloat32MicroKernels.LANES;
 import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
+import static io.gasok.cpu.GemmFloat32MicroKernels.SPECIES;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Packing for the FP32 GEMM: copies a block of op(A) or op(B) into the order the micro-kernel
@@ -56,13 +59,28 @@ final class GemmFloat32Packing {
     /**
      * Packs depth [0, kc) × columns [0, nc) of B (depth p, column j at {@code b[base + p·rowStep +
      * j·colStep]}) into micro-panels of NR columns: {@code packed[(j/NR)·kc·NR + p·NR + j%NR]}; the
-     * columns of the last panel past nc are zero.
+     * columns of the last panel past nc are zero. Only micro-panels [firstPanel, endPanel) are
+     * written, so threads can pack one block together.
+     *
+     * <p>A row-major B (unit column stride) is copied a whole vector at a time; a transposed one is
+     * read down its columns, each of which is contiguous.
      */
-    static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed) {
-        for (int panel = 0; panel < nc; panel += NR) {
+    static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
+                      int firstPanel, int endPanel) {
+        for (int panel = firstPanel * NR; panel < Math.min(nc, endPanel * NR); panel += NR) {
             int cols = Math.min(NR, nc - panel);
             int out = panel * kc;
             int first = base + panel * colStep;
+            if (colStep == 1 && cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = first + p * rowStep;
+                    int dst = out + p * NR;
+                    for (int v = 0; v < NR; v += LANES) {
+                        FloatVector.fromArray(SPECIES, b, src + v).intoArray(packed, dst + v);
+                    }
+                }
+                continue;
+            }
             if (colStep == 1) {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, first + p * rowStep, packed, out + p * NR, cols);
