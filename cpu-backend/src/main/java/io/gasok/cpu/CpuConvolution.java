@@ -30,6 +30,13 @@ import jdk.incubator.vector.VectorSpecies;
  * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
  * are the {@code [K, P]} matrix (row stride P), and GEMM packs straight from x.
  *
+ * <p><b>FP32 forward.</b> The weights are packed once per call into GEMM's A micro-panel layout,
+ * and each tile's columns are written by im2col straight into GEMM's B micro-panel layout
+ * ({@link Im2col#im2colPacked}), so {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them
+ * with no further copy: one pass over the columns instead of three (im2col, then GEMM's packing of
+ * the columns and of the weights per tile). A tile's packed columns are at most
+ * {@value #PACKED_COLUMN_BUDGET} floats, so they stay in L2 while the weights stream over them.
+ *
  * <p><b>Bias.</b> GEMM's bias is per column of C, but a convolution's is per output channel, a row of
  * Y. Computing the transpose {@code Y^T = cols^T · W_g^T} would put the bias on columns but give NHWC
  * output and need a transposing pass over Y. Instead each tile first fills its block of Y with
@@ -40,7 +47,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Threads.</b> The forward pass splits (image, group, pixel tile) tasks over the
  * {@link WorkerPool}, task t on part t % parts; each part runs im2col into its own thread's column
- * buffer and a serial GEMM, writing a disjoint block of y (GEMM is not nested inside the parts).
+ * buffer and a serial GEMM, writing a disjoint block of y (GEMM is not nested inside the parts; the
+ * packed weights are shared, read only).
  * There are at least as many tasks as threads, so one image's layer keeps every core busy. The
  * backward passes loop over images, groups and tiles in order: their GEMMs use the pool internally and
  * im2col/col2im split the tile's rows by input channel; the tile order fixes every sum's order. Results
@@ -54,6 +62,8 @@ final class CpuConvolution {
 
     /** Most elements of one tile's column matrix (1 MiB of floats: within a core's L2 here). */
     static final int COLUMN_BUDGET = 1 << 18;
+    /** Most elements of one FP32 forward tile's packed columns (256 KiB: half a core's L2 here). */
+    static final int PACKED_COLUMN_BUDGET = 1 << 16;
     /** Fewest pixels per tile, so a tile feeds GEMM whole micro-panels even for a large K. */
     static final int MIN_TILE_PIXELS = 64;
     /** Below this many flops a convolution runs on the calling thread. */
@@ -90,6 +100,17 @@ final class CpuConvolution {
             return (n * spec.outChannels() + g * outPerGroup) * pixels;
         }
 
+        /**
+         * Pixels per tile of the FP32 forward, whose packed columns ({@code K × tile}) should stay in
+         * L2 with the weights' A block while every row block of the weights passes over them: the
+         * packed column budget in whole micro-panels, at least one, never more than P.
+         */
+        int packedTilePixels() {
+            int nr = GemmFloat32MicroKernels.NR;
+            int panels = Math.max(1, PACKED_COLUMN_BUDGET / (Math.max(1, taps) * nr));
+            return Math.max(1, Math.min(pixels, panels * nr));
+        }
+
         /** Pixels per tile: the column budget, never fewer than MIN_TILE_PIXELS, never more than P. */
         int tilePixels() {
             return Math.max(1, Math.min(pixels, Math.max(MIN_TILE_PIXELS, COLUMN_BUDGET / Math.max(1, taps))));
@@ -115,29 +136,39 @@ final class CpuConvolution {
             float[] ws = CpuBuffer.floats(w);
             float[] ys = CpuBuffer.floats(y);
             float[] biases = bias == null ? null : CpuBuffer.floats(bias);
-            forEachForwardTile(spec, geometry, pool, (n, g, p0, count) -> {
+            int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, GemmFloat32MicroKernels.MR);
+            int groupWeights = rowPanels * GemmFloat32MicroKernels.MR * geometry.taps;
+            float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
+            for (int g = 0; g < spec.groups(); g++) {
+                GemmFloat32Packing.packA(geometry.outPerGroup, geometry.taps, ws,
+                        w.offset() + g * geometry.outPerGroup * geometry.taps, geometry.taps, 1,
+                        packedWeights, g * groupWeights);
+            }
+            GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
+            forEachForwardTile(spec, geometry, geometry.packedTilePixels(), pool, (n, g, p0, count) -> {
                 int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
                 if (biases != null) {
                     prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
                             bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
                 }
-                float[] b = xs;
-                GemmLayout bLayout = new GemmLayout(x.offset() + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
+                int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
+                float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
+                int xBase = x.offset() + geometry.inputBase(spec, n, g);
                 if (geometry.needsColumns) {
-                    b = Im2col.floatColumns(geometry.taps * count);
-                    Im2col.im2col(spec, xs, x.offset() + geometry.inputBase(spec, n, g), 0, geometry.inPerGroup, p0, count, b);
-                    bLayout = new GemmLayout(0, count, 1, 0);
+                    Im2col.im2colPacked(spec, xs, xBase, geometry.inPerGroup, p0, count, columns);
+                } else {
+                    GemmFloat32Packing.packB(geometry.taps, count, xs, xBase + p0, geometry.pixels, 1, columns,
+                            0, columnPanels);
                 }
-                GemmFloat32.gemm(new GemmSpec(1, geometry.outPerGroup, count, geometry.taps, false, false, gemmEpilogue),
-                        ws, weightLayout(w, geometry, g), b, bLayout, ys, new GemmLayout(yBase, geometry.pixels, 1, 0),
-                        null, 0, SERIAL);
+                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
+                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
             });
         } else if (y.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
             double[] ws = CpuBuffer.doubles(w);
             double[] ys = CpuBuffer.doubles(y);
             double[] biases = bias == null ? null : CpuBuffer.doubles(bias);
-            forEachForwardTile(spec, geometry, pool, (n, g, p0, count) -> {
+            forEachForwardTile(spec, geometry, geometry.tilePixels(), pool, (n, g, p0, count) -> {
                 int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
                 if (biases != null) {
                     prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
@@ -164,13 +195,14 @@ final class CpuConvolution {
      * column budget, and into more when there would otherwise be fewer tasks than threads (or a
      * count that leaves a thread idle at the end); task t runs on part t % parts.
      */
-    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, WorkerPool pool, TileBody body) {
+    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int maxTilePixels, WorkerPool pool,
+                                           TileBody body) {
         int planes = spec.batch() * spec.groups();
         if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
             return;
         }
         int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
-        int tiles = Im2col.ceilDiv(geometry.pixels, geometry.tilePixels());
+        int tiles = Im2col.ceilDiv(geometry.pixels, maxTilePixels);
         while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
             tiles++;
         }

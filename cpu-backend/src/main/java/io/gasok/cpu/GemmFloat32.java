@@ -16,13 +16,15 @@ import io.gasok.spi.GemmSpec;
  * vectors where there are 32 vector registers):
  * <pre>
  * for jc in [0, n) step NC                      columns of C and B
- *   for pc in [0, k) step KC                    k-blocks: pack B[pc:pc+KC, jc:jc+NC]  (≈ L3)
+ *   for pc in [0, k) step kc ≤ KC               k-blocks: pack B[pc:pc+kc, jc:jc+NC]  (≈ L3)
  *     for ic in [0, m) step MC                  pack A[ic:ic+MC, pc:pc+KC]           (≈ L2)
  *       for jr in [0, NC) step NR               one B micro-panel, KC × NR           (≈ L1/L2)
  *         for ir in [0, MC) step MR             one A micro-panel, MR × KC           (≈ L1)
  *           tile = Apanel · Bpanel in registers; epilogue stores it into C
  * </pre>
- * Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
+ * The k-blocks are of equal depth, at most KC ({@link #depthBlocks}): k = 576 (a 3×3 convolution of
+ * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
+ * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
  * the activation ({@link GemmFloat32Epilogue}).
  *
@@ -43,7 +45,7 @@ import io.gasok.spi.GemmSpec;
  */
 public final class GemmFloat32 {
 
-    /** Depth of a k-block: a B micro-panel is KC × NR floats. */
+    /** Most depth of a k-block: a B micro-panel is at most KC × NR floats. */
     static final int KC = 512;
     /** Rows of a packed A block (a multiple of MR). */
     static final int MC = 96;
@@ -125,8 +127,10 @@ public final class GemmFloat32 {
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int panels = ceilDiv(nc, NR);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
+                int blocks = depthBlocks(k);
+                for (int kb = 0; kb < blocks; kb++) {
+                    int pc = blockStart(kb, blocks, k);
+                    int kc = blockStart(kb + 1, blocks, k) - pc;
                     float[] packedB = callers.packedB(kc * panels * NR);
                     int block = item;
                     int column = jc;
@@ -151,6 +155,51 @@ public final class GemmFloat32 {
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
+    }
+
+    /** How many k-blocks a depth of k takes: the fewest of at most KC each. */
+    static int depthBlocks(int k) {
+        return Math.max(1, ceilDiv(k, KC));
+    }
+
+    /** Where k-block {@code block} of {@code blocks} equal ones starts (block = blocks gives k). */
+    static int blockStart(int block, int blocks, int k) {
+        return (int) ((long) block * k / blocks);
+    }
+
+    /**
+     * {@code C = epilogue(A · B)} for operands already packed over their whole depth k, with no
+     * threads and no packing: {@code packedA} holds op(A)'s m rows as {@link GemmFloat32Packing#packA}
+     * lays out an m × k block (from {@code aIndex}), {@code packedB} op(B)'s n columns as
+     * {@link GemmFloat32Packing#packB} lays out a k × n block. C is m × n at {@code c[cIndex + i·ldc + j]}.
+     * For callers that pack as they produce the data (the convolution's im2col writes packed columns)
+     * and reuse one packed operand many times (its weights).
+     *
+     * <p>Loops: per k-block, per block of MC rows, per B micro-panel (in L1), per A micro-panel.
+     */
+    static void multiplyPacked(int m, int n, int k, float[] packedA, int aIndex, float[] packedB,
+                               float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue, float[] tile) {
+        int panels = ceilDiv(n, NR);
+        int blocks = depthBlocks(k);
+        for (int kb = 0; kb < blocks; kb++) {
+            int pc = blockStart(kb, blocks, k);
+            int kc = blockStart(kb + 1, blocks, k) - pc;
+            boolean firstBlock = kb == 0;
+            boolean lastBlock = kb == blocks - 1;
+            for (int ic = 0; ic < m; ic += MC) {
+                int rowEnd = Math.min(m, ic + MC);
+                for (int panel = 0; panel < panels; panel++) {
+                    int jr = panel * NR;
+                    int cols = Math.min(NR, n - jr);
+                    int bIndex = jr * k + pc * NR;
+                    for (int ir = ic; ir < rowEnd; ir += MR) {
+                        GemmFloat32MicroKernels.multiply(kc, packedA, aIndex + ir * k + pc * MR, packedB, bIndex, tile);
+                        epilogue.store(tile, NR, Math.min(MR, m - ir), cols, c, cIndex + ir * ldc + jr, ldc, jr,
+                                firstBlock, lastBlock);
+                    }
+                }
+            }
+        }
     }
 
     /** The operands of one call, with op(A) and op(B) resolved to (row step, column step) pairs. */
@@ -180,8 +229,10 @@ public final class GemmFloat32 {
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 int panels = ceilDiv(nc, NR);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
+                int blocks = depthBlocks(k);
+                for (int kb = 0; kb < blocks; kb++) {
+                    int pc = blockStart(kb, blocks, k);
+                    int kc = blockStart(kb + 1, blocks, k) - pc;
                     float[] packedB = scratch.packedB(kc * panels * NR);
                     packB(item, jc, nc, pc, kc, packedB, 0, panels);
                     multiplyBlock(item, jc, nc, pc, kc, packedB, 0, m, 0, panels, scratch);

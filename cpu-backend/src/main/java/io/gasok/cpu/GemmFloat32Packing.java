@@ -28,9 +28,14 @@ final class GemmFloat32Packing {
      * of the last panel past mc are zero.
      */
     static void packA(int mc, int kc, float[] a, int base, int rowStep, int colStep, float[] packed) {
+        packA(mc, kc, a, base, rowStep, colStep, packed, 0);
+    }
+
+    /** {@link #packA(int, int, float[], int, int, int, float[])} into {@code packed} from {@code packedOffset}. */
+    static void packA(int mc, int kc, float[] a, int base, int rowStep, int colStep, float[] packed, int packedOffset) {
         for (int panel = 0; panel < mc; panel += MR) {
             int rows = Math.min(MR, mc - panel);
-            int out = panel * kc;
+            int out = packedOffset + panel * kc;
             int first = base + panel * rowStep;
             if (colStep == 1) {
                 for (int r = 0; r < rows; r++) {

@@ -1,9 +1,12 @@
 package io.gasok.cpu;
 
+import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
+
 import io.gasok.spi.Conv2dSpec;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,10 +33,12 @@ final class Im2col {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final int LANES = FLOATS.length();
 
     private static final ThreadLocal<Im2col> PER_THREAD = ThreadLocal.withInitial(Im2col::new);
 
     private float[] floatColumns = new float[0];
+    private float[] packedWeights = new float[0];
     private double[] doubleColumns = new double[0];
 
     private Im2col() {
@@ -46,6 +51,15 @@ final class Im2col {
             scratch.floatColumns = new float[size];
         }
         return scratch.floatColumns;
+    }
+
+    /** The calling thread's buffer for a convolution's packed weights (grown, never shrunk). */
+    static float[] packedWeights(int size) {
+        Im2col scratch = PER_THREAD.get();
+        if (scratch.packedWeights.length < size) {
+            scratch.packedWeights = new float[size];
+        }
+        return scratch.packedWeights;
     }
 
     static double[] doubleColumns(int size) {
@@ -110,6 +124,101 @@ final class Im2col {
                     }
                     Arrays.fill(cols, out + rowPixel + s.validEnd, out + rowPixel + owEnd, 0f);
                     p = rowPixel + owEnd;
+                }
+            }
+        }
+    }
+
+    /**
+     * The column matrix of a tile, as {@link #im2col} defines it, written straight into the packed
+     * layout GEMM's micro-kernel reads ({@link GemmFloat32Packing#packB} with kc = K): column j of
+     * the tile, row r at {@code packed[(j/NR)·K·NR + r·NR + j%NR]}, the columns of the last
+     * micro-panel past {@code pixels} zero. One pass over the columns instead of im2col then packing.
+     *
+     * <p>It fills one micro-panel (NR pixels × all K rows, a contiguous block) at a time. When the
+     * panel's pixels lie on one output row and the stride is 1, each row r of the panel is NR
+     * consecutive input values: whole vector loads, masked where the row runs into the left or right
+     * padding, zeros where the input row is padding. Other panels (crossing an output row, or
+     * stride > 1) are gathered lane by lane. Single-threaded: the forward convolution splits tiles,
+     * not rows, across threads.
+     */
+    static void im2colPacked(Conv2dSpec spec, float[] x, int inputBase, int channels, int firstPixel, int pixels,
+                             float[] packed) {
+        int kernelH = spec.kernelHeight();
+        int kernelW = spec.kernelWidth();
+        int depth = channels * kernelH * kernelW;
+        int inH = spec.inHeight();
+        int inW = spec.inWidth();
+        int plane = inH * inW;
+        int outW = spec.outWidth();
+        int strideH = spec.strideHeight();
+        int strideW = spec.strideWidth();
+        int dilationH = spec.dilationHeight();
+        int dilationW = spec.dilationWidth();
+        int[] rowOf = new int[NR];
+        int[] columnOf = new int[NR];
+        for (int panelStart = 0; panelStart < pixels; panelStart += NR) {
+            int lanes = Math.min(NR, pixels - panelStart);
+            int first = firstPixel + panelStart;
+            int out = panelStart * depth;
+            int oh = first / outW;
+            int ow = first % outW;
+            if (strideW == 1 && lanes == NR && ow + NR <= outW) {
+                int inputRow0 = oh * strideH - spec.padTop();
+                int inputColumn0 = ow - spec.padLeft();
+                boolean interior = inputColumn0 >= 0 && inputColumn0 + (kernelW - 1) * dilationW + NR <= inW;
+                for (int ci = 0; ci < channels; ci++) {
+                    int channel = inputBase + ci * plane;
+                    for (int kh = 0; kh < kernelH; kh++) {
+                        int inputRow = inputRow0 + kh * dilationH;
+                        if (inputRow < 0 || inputRow >= inH) {
+                            for (int end = out + kernelW * NR; out < end; out += LANES) {
+                                FloatVector.zero(FLOATS).intoArray(packed, out);
+                            }
+                            continue;
+                        }
+                        int rowStart = channel + inputRow * inW + inputColumn0;
+                        if (interior) {
+                            for (int kw = 0; kw < kernelW; kw++, out += NR) {
+                                int src = rowStart + kw * dilationW;
+                                for (int v = 0; v < NR; v += LANES) {
+                                    FloatVector.fromArray(FLOATS, x, src + v).intoArray(packed, out + v);
+                                }
+                            }
+                            continue;
+                        }
+                        for (int kw = 0; kw < kernelW; kw++, out += NR) {
+                            int column = inputColumn0 + kw * dilationW;
+                            int lo = Math.max(0, -column);
+                            int hi = Math.min(NR, inW - column);
+                            for (int v = 0; v < NR; v += LANES) {
+                                VectorMask<Float> inside = FLOATS.indexInRange(v - lo, hi - lo);
+                                FloatVector.fromArray(FLOATS, x, rowStart + kw * dilationW + v, inside)
+                                        .intoArray(packed, out + v);
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            for (int j = 0; j < lanes; j++) {
+                rowOf[j] = ((first + j) / outW) * strideH - spec.padTop();
+                columnOf[j] = ((first + j) % outW) * strideW - spec.padLeft();
+            }
+            for (int ci = 0; ci < channels; ci++) {
+                int channel = inputBase + ci * plane;
+                for (int kh = 0; kh < kernelH; kh++) {
+                    for (int kw = 0; kw < kernelW; kw++, out += NR) {
+                        for (int j = 0; j < lanes; j++) {
+                            int inputRow = rowOf[j] + kh * dilationH;
+                            int inputColumn = columnOf[j] + kw * dilationW;
+                            boolean inside = inputRow >= 0 && inputRow < inH && inputColumn >= 0 && inputColumn < inW;
+                            packed[out + j] = inside ? x[channel + inputRow * inW + inputColumn] : 0f;
+                        }
+                        for (int j = lanes; j < NR; j++) {
+                            packed[out + j] = 0f;
+                        }
+                    }
                 }
             }
         }

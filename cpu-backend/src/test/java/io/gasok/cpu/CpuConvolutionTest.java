@@ -53,6 +53,28 @@ class CpuConvolutionTest {
         }
     }
 
+    /**
+     * Rows wide enough for the FP32 forward's im2col to copy whole micro-panels as vectors (masked
+     * at the padding), with dilation, asymmetric padding and several tiles per image.
+     */
+    @Test
+    void matchesTheReferenceOnRowsWideEnoughForWholeVectorIm2col() {
+        Random random = new Random(97);
+        for (int trial = 0; trial < 16; trial++) {
+            int groups = 1 + random.nextInt(2);
+            Conv2dSpec spec = new Conv2dSpec(1 + random.nextInt(2), groups * (1 + random.nextInt(6)),
+                    2 + random.nextInt(14), 17 + random.nextInt(48), groups * (1 + random.nextInt(9)),
+                    1 + random.nextInt(4), 1 + random.nextInt(4), 1 + random.nextInt(2), 1,
+                    random.nextInt(3), random.nextInt(3), random.nextInt(3), random.nextInt(3),
+                    1 + random.nextInt(2), 1 + random.nextInt(2), groups, ConvTestCase.randomEpilogue(random));
+            if (spec.isDepthwise() || spec.outHeight() < 1 || spec.outWidth() < 1) {
+                continue;
+            }
+            ConvTestCase.check(spec, random.nextBoolean(), DType.FLOAT32, ConvTestCase.Kernel.FORWARD, trial,
+                    trial % 2 == 0 ? ONE_THREAD : TWO_THREADS);
+        }
+    }
+
     @Test
     void pointwiseConvolutionsReadTheInputAsTheColumnMatrix() {
         Conv2dSpec spec = spec(2, 6, 5, 7, 4, 1, 1, 0, 2, new Epilogue(0.5, 0.75, UnaryOp.RELU, 0));
