@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,6 +67,8 @@ final class CpuDepthwise {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = FLOATS.length();
+    /** Lanes 0, 2, 4, … of a pair of vectors (indices past the first vector select from the second). */
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(FLOATS, lane -> 2 * lane);
     /** Below this many elements of x plus y a call runs on the calling thread. */
     static final long PARALLEL_ELEMENTS = 1L << 15;
 
@@ -104,7 +107,12 @@ final class CpuDepthwise {
             return offsets;
         }
 
-        /** Copies the input row at {@code src} into the phase rows of row ih, zeros in the padding. */
+        /**
+         * Copies the input row at {@code src} into the phase rows of row ih, zeros in the padding.
+         * At stride 2 the inside of both phase rows is deinterleaved a vector pair at a time: two
+         * loads of consecutive input, then the even and the odd lanes of the pair gathered by
+         * two-vector rearranges into one vector each.
+         */
         void split(float[] x, int src, float[] phases, int ih) {
             for (int r = 0; r < stride; r++) {
                 int row = (ih * stride + r) * length;
@@ -112,12 +120,24 @@ final class CpuDepthwise {
                 // j in [first, end), padding before and after; three loops, no test per element.
                 int first = Math.min(length, Math.max(0, Math.ceilDiv(padLeft - r, stride)));
                 int end = Math.max(first, Math.min(length, Math.ceilDiv(inWidth + padLeft - r, stride)));
-                Arrays.fill(phases, row, row + first, 0f);
+                for (int j = 0; j < first; j++) {
+                    phases[row + j] = 0f;
+                }
                 int column = src + first * stride + r - padLeft;
-                for (int j = first; j < end; j++, column += stride) {
+                int j = first;
+                if (stride == 2) {
+                    for (; j + LANES <= end && column + 2 * LANES <= x.length; j += LANES, column += 2 * LANES) {
+                        FloatVector low = FloatVector.fromArray(FLOATS, x, column);
+                        FloatVector high = FloatVector.fromArray(FLOATS, x, column + LANES);
+                        low.rearrange(EVEN_LANES, high).intoArray(phases, row + j);
+                    }
+                }
+                for (; j < end; j++, column += stride) {
                     phases[row + j] = x[column];
                 }
-                Arrays.fill(phases, row + end, row + length, 0f);
+                for (j = end; j < length; j++) {
+                    phases[row + j] = 0f;
+                }
             }
         }
 
@@ -248,10 +268,23 @@ final class CpuDepthwise {
             return width * height;
         }
 
-        /** Copies one input plane (at {@code xBase}) into the padded plane's interior. */
+        /**
+         * Copies one input plane (at {@code xBase}) into the padded plane's interior, a vector at a
+         * time (a {@code System.arraycopy} per row of a few dozen floats cost as much as the
+         * convolution's arithmetic).
+         */
         void fill(float[] x, int xBase, int inHeight, float[] padded) {
+            int bound = FLOATS.loopBound(inWidth);
             for (int ih = 0; ih < inHeight; ih++) {
-                System.arraycopy(x, xBase + ih * inWidth, padded, (padTop + ih) * width + padLeft, inWidth);
+                int src = xBase + ih * inWidth;
+                int dst = (padTop + ih) * width + padLeft;
+                int j = 0;
+                for (; j < bound; j += LANES) {
+                    FloatVector.fromArray(FLOATS, x, src + j).intoArray(padded, dst + j);
+                }
+                for (; j < inWidth; j++) {
+                    padded[dst + j] = x[src + j];
+                }
             }
         }
 
@@ -266,7 +299,8 @@ final class CpuDepthwise {
      * One plane, stride 1 (see the class comment): output rows {@value #ROW_GROUP} at a time
      * ({@link #directGroup}; a last group that does not fit is moved back over rows already done,
      * which it recomputes identically), or one at a time when the plane has fewer rows. Each row's
-     * sums land in {@code sums} (row r of a group at {@code r·outWidth}) and are finished into y.
+     * sums land in {@code sums} (row r of a group at {@code r·outWidth}) and are finished into y,
+     * the group's new rows in one pass (they are contiguous in both).
      */
     private static void forwardPlaneDirect(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] x, int xBase,
                                            float[] w, int wBase, float[] sums, RowFinish finish, float biasValue,
@@ -284,10 +318,9 @@ final class CpuDepthwise {
         for (int done = 0; done < outHeight; ) {
             int first = Math.min(done, outHeight - ROW_GROUP);
             directGroup(spec, plane, padded, w, wBase, first, sums);
-            for (int row = done; row < first + ROW_GROUP; row++) {
-                finish.row(sums, (row - first) * outWidth, biasValue, y, yBase + row * outWidth, outWidth);
-            }
-            done = first + ROW_GROUP;
+            int end = first + ROW_GROUP;
+            finish.row(sums, (done - first) * outWidth, biasValue, y, yBase + done * outWidth, (end - done) * outWidth);
+            done = end;
         }
     }
 
@@ -299,6 +332,13 @@ final class CpuDepthwise {
         int rowStep = spec.dilationHeight() * width;
         int groupStep = spec.strideHeight() * width;
         int ow = 0;
+        if (spec.kernelHeight() == 3 && spec.kernelWidth() == 3 && spec.strideHeight() == 1
+                && spec.dilationHeight() == 1 && spec.dilationWidth() == 1) {
+            for (; ow >= 0; ow = plane.next(ow)) {
+                directRows3x3(padded, rowAt + ow, width, w, wBase, sums, ow, plane.outWidth());
+            }
+            return;
+        }
         if (spec.kernelWidth() == 3) {
             for (int second = plane.next(ow); second >= 0; second = plane.next(ow)) {
                 directPairWidth3(padded, rowAt, rowStep, groupStep, spec.kernelHeight(), spec.dilationWidth(),
@@ -388,6 +428,92 @@ final class CpuDepthwise {
         b3.intoArray(sums, 3 * outWidth + ow2);
     }
 
+    /**
+     * {@link #directQuad} for the commonest depthwise layer, 3×3 at stride 1 with no dilation: the
+     * four output rows read six input rows, and each input vector is loaded once and fma'd into every
+     * output row it feeds (up to three), with the nine weights held in registers: 18 loads for 36 fma
+     * instead of 36 + 36, measured about four times faster than the general loop, which C2 unrolls
+     * into spills. Every output still sums its taps in (kh, kw) order, so the sums are the same.
+     * {@code src[at + i·width + kw + lane]} is input row i (0..5), tap column kw, lane.
+     */
+    private static void directRows3x3(float[] src, int at, int width, float[] w, int wBase, float[] sums, int ow,
+                                      int outWidth) {
+        FloatVector w00 = FloatVector.broadcast(FLOATS, w[wBase]);
+        FloatVector w01 = FloatVector.broadcast(FLOATS, w[wBase + 1]);
+        FloatVector w02 = FloatVector.broadcast(FLOATS, w[wBase + 2]);
+        FloatVector w10 = FloatVector.broadcast(FLOATS, w[wBase + 3]);
+        FloatVector w11 = FloatVector.broadcast(FLOATS, w[wBase + 4]);
+        FloatVector w12 = FloatVector.broadcast(FLOATS, w[wBase + 5]);
+        FloatVector w20 = FloatVector.broadcast(FLOATS, w[wBase + 6]);
+        FloatVector w21 = FloatVector.broadcast(FLOATS, w[wBase + 7]);
+        FloatVector w22 = FloatVector.broadcast(FLOATS, w[wBase + 8]);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        int row = at;
+        FloatVector v = FloatVector.fromArray(FLOATS, src, row);
+        FloatVector out0 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w01, out0);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w02, out0);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out0 = v.fma(w10, out0);
+        FloatVector out1 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w11, out0);
+        out1 = v.fma(w01, out1);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w12, out0);
+        out1 = v.fma(w02, out1);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out0 = v.fma(w20, out0);
+        out1 = v.fma(w10, out1);
+        FloatVector out2 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w21, out0);
+        out1 = v.fma(w11, out1);
+        out2 = v.fma(w01, out2);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w22, out0);
+        out1 = v.fma(w12, out1);
+        out2 = v.fma(w02, out2);
+        out0.intoArray(sums, ow);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out1 = v.fma(w20, out1);
+        out2 = v.fma(w10, out2);
+        FloatVector out3 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out1 = v.fma(w21, out1);
+        out2 = v.fma(w11, out2);
+        out3 = v.fma(w01, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out1 = v.fma(w22, out1);
+        out2 = v.fma(w12, out2);
+        out3 = v.fma(w02, out3);
+        out1.intoArray(sums, outWidth + ow);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out2 = v.fma(w20, out2);
+        out3 = v.fma(w10, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out2 = v.fma(w21, out2);
+        out3 = v.fma(w11, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out2 = v.fma(w22, out2);
+        out3 = v.fma(w12, out3);
+        out2.intoArray(sums, 2 * outWidth + ow);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out3 = v.fma(w20, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out3 = v.fma(w21, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out3 = v.fma(w22, out3);
+        out3.intoArray(sums, 3 * outWidth + ow);
+    }
+
     /** One output row into sums row 0 (planes of fewer than {@value #ROW_GROUP} output rows). */
     private static void directRowSums(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] w, int wBase, int oh,
                                       float[] sums) {
@@ -411,8 +537,10 @@ final class CpuDepthwise {
     }
 
     /**
-     * One plane through phase rows: whole vectors along the output row; the last, partial one is
-     * loaded whole too (the phase rows have a vector of slack) and only the valid sums are finished.
+     * One plane through phase rows: whole vectors along the output row, four positions at a time
+     * (four independent fma chains; one chain is bound by fma latency), then one at a time; the
+     * last, partial one is loaded whole too (the phase rows have a vector of slack) and only the
+     * valid sums are finished.
      */
     private static void forwardPlanePhased(Conv2dSpec spec, Phases phases, int[] tapOffsets, float[] rows,
                                            float[] x, int xBase, float[] w, int wBase, float[] sums,
@@ -425,7 +553,30 @@ final class CpuDepthwise {
         for (int oh = 0; oh < spec.outHeight(); oh++) {
             int firstKh = firstValidKernelRow(spec, oh);
             int lastKh = lastValidKernelRow(spec, oh);
-            for (int ow = 0; ow < outWidth; ow += LANES) {
+            int ow = 0;
+            for (; ow + 3 * LANES < outWidth; ow += 4 * LANES) {
+                FloatVector acc0 = FloatVector.zero(FLOATS);
+                FloatVector acc1 = FloatVector.zero(FLOATS);
+                FloatVector acc2 = FloatVector.zero(FLOATS);
+                FloatVector acc3 = FloatVector.zero(FLOATS);
+                for (int kh = firstKh; kh < lastKh; kh++) {
+                    int row = phases.rowStart(inputRow(spec, oh, kh)) + ow;
+                    int weights = wBase + kh * kernelWidth;
+                    for (int kw = 0; kw < kernelWidth; kw++) {
+                        FloatVector weight = FloatVector.broadcast(FLOATS, w[weights + kw]);
+                        int tap = row + tapOffsets[kw];
+                        acc0 = FloatVector.fromArray(FLOATS, rows, tap).fma(weight, acc0);
+                        acc1 = FloatVector.fromArray(FLOATS, rows, tap + LANES).fma(weight, acc1);
+                        acc2 = FloatVector.fromArray(FLOATS, rows, tap + 2 * LANES).fma(weight, acc2);
+                        acc3 = FloatVector.fromArray(FLOATS, rows, tap + 3 * LANES).fma(weight, acc3);
+                    }
+                }
+                acc0.intoArray(sums, ow);
+                acc1.intoArray(sums, ow + LANES);
+                acc2.intoArray(sums, ow + 2 * LANES);
+                acc3.intoArray(sums, ow + 3 * LANES);
+            }
+            for (; ow < outWidth; ow += LANES) {
                 FloatVector acc = FloatVector.zero(FLOATS);
                 for (int kh = firstKh; kh < lastKh; kh++) {
                     int row = phases.rowStart(inputRow(spec, oh, kh)) + ow;

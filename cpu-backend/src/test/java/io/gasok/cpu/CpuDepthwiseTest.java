@@ -1,9 +1,12 @@
 package io.gasok.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
+import io.gasok.spi.Operand;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.UnaryOp;
 import java.util.Random;
@@ -59,6 +62,44 @@ class CpuDepthwiseTest {
                 ConvTestCase.check(spec, true, DType.FLOAT32, kernel, stride, TWO_THREADS);
             }
         }
+    }
+
+    /**
+     * Operands that fill their buffers exactly (no offset, nothing after the last plane): the
+     * vector loads that read whole rows, or a pair of vectors to deinterleave at stride 2, must not
+     * run past the end of x. Same bits as the same call on operands with slack around them.
+     */
+    @Test
+    void readsNothingPastTheEndOfAnExactlySizedInput() {
+        Random random = new Random(12);
+        for (int stride : new int[] {1, 2}) {
+            for (int width : new int[] {31, 32, 160}) {
+                Conv2dSpec spec = depthwise(1, 3, 5, width, 3, stride, 1, Epilogue.NONE);
+                double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+                double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+                double[] y = ConvTestCase.sentinels(ConvTestCase.shapeY(spec));
+                double[] expected = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, null, y,
+                        ConvTestCase.shapeY(spec), ONE_THREAD);
+                Operand exactX = exact(x, ConvTestCase.shapeX(spec));
+                Operand exactW = exact(w, ConvTestCase.shapeW(spec));
+                Operand exactY = exact(new double[y.length], ConvTestCase.shapeY(spec));
+                CpuDepthwise.forward(spec, exactX, exactW, null, exactY, ONE_THREAD);
+                float[] actual = CpuBuffer.floats(exactY);
+                for (int i = 0; i < actual.length; i++) {
+                    assertEquals((float) expected[ConvTestCase.OFFSET + i], actual[i], "stride " + stride + ", width " + width + ", y[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /** The values of a test array (past its leading sentinels) in a FLOAT32 buffer of exactly their size. */
+    private static Operand exact(double[] values, int[] shape) {
+        CpuBuffer buffer = new CpuBuffer(DType.FLOAT32, Operand.sizeOf(shape));
+        float[] floats = (float[]) buffer.array();
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = (float) values[ConvTestCase.OFFSET + i];
+        }
+        return Operand.contiguous(buffer, 0, shape);
     }
 
     @Test
