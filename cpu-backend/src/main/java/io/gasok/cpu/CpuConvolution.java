@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>forward: {@code Y = act(alpha · W_g · cols + bias[co] + beta · Y)};
  *   <li>backward input: {@code gcols = W_g^T · gY} (GEMM with transA), then col2im adds gcols into gx;
  *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB and beta = 1,
- *       accumulating into the zeroed gw).
+ *       accumulating into the zeroed gw); in FP32 as its transpose {@code Σ cols · gY^T} into a
+ *       [K, M] scratch, transposed into gw once at the end (see
+ *       {@code transposedWeightGradientSpec}).
  * </ul>
  * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
  * are the {@code [K, P]} matrix (row stride P), and GEMM packs straight from x.
@@ -324,22 +326,33 @@ final class CpuConvolution {
             float[] xs = CpuBuffer.floats(x);
             float[] gys = CpuBuffer.floats(gy);
             float[] gws = CpuBuffer.floats(gw);
-            Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0f);
+            int groupWeights = geometry.taps * geometry.outPerGroup;
+            float[] transposed = Im2col.packedWeights(spec.groups() * groupWeights);
+            Arrays.fill(transposed, 0, spec.groups() * groupWeights, 0f);
             forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
                 int xBase = x.offset() + geometry.inputBase(spec, n, g);
-                float[] b = xs;
-                GemmLayout bLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
+                float[] a = xs;
+                GemmLayout aLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
                 if (geometry.needsColumns) {
                     float[] cols = Im2col.floatColumns(geometry.taps * count);
                     forChannelRanges(geometry, gemmPool, (first, last) ->
                             Im2col.im2col(spec, xs, xBase, first, last, p0, count, cols));
-                    b = cols;
-                    bLayout = new GemmLayout(0, count, 1, 0);
+                    a = cols;
+                    aLayout = new GemmLayout(0, count, 1, 0);
                 }
-                GemmFloat32.gemm(weightGradientSpec(geometry, count), gys,
-                        outputLayout(gy, spec, geometry, n, g, p0), b, bLayout,
-                        gws, weightLayout(gw, geometry, g), null, 0, gemmPool);
+                GemmFloat32.gemm(transposedWeightGradientSpec(geometry, count), a, aLayout, gys,
+                        outputLayout(gy, spec, geometry, n, g, p0), transposed,
+                        new GemmLayout(g * groupWeights, geometry.outPerGroup, 1, 0), null, 0, gemmPool);
             });
+            for (int g = 0; g < spec.groups(); g++) {
+                int source = g * groupWeights;
+                int target = gw.offset() + g * groupWeights;
+                for (int co = 0; co < geometry.outPerGroup; co++) {
+                    for (int tap = 0; tap < geometry.taps; tap++) {
+                        gws[target + co * geometry.taps + tap] = transposed[source + tap * geometry.outPerGroup + co];
+                    }
+                }
+            }
         } else if (gw.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
             double[] gys = CpuBuffer.doubles(gy);
@@ -363,6 +376,16 @@ final class CpuConvolution {
         } else {
             throw unsupported("conv2dBackwardWeight", gw);
         }
+    }
+
+    /**
+     * FP32: {@code gW_g^T [K, M] += cols [K, count] · gY [M, count]^T}, into a zeroed [K, M] scratch
+     * that is transposed into gw at the end. The transpose GEMM packs the wide column matrix as its
+     * A operand (rows read in order) and only the narrow gY transposed as B; the other way round,
+     * GEMM's B packing gathered the whole column matrix across its rows.
+     */
+    private static GemmSpec transposedWeightGradientSpec(Geometry geometry, int count) {
+        return new GemmSpec(1, geometry.taps, geometry.outPerGroup, count, false, true, new Epilogue(1, 1, null, 0));
     }
 
     /** {@code gW_g [M, K] += gY [M, count] · cols [K, count]^T} (gw starts zeroed). */
