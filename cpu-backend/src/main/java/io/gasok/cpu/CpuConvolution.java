@@ -24,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>forward: {@code Y = act(alpha · W_g · cols + bias[co] + beta · Y)};
  *   <li>backward input: {@code gcols = W_g^T · gY} (GEMM with transA), then col2im adds gcols into gx;
+ *       in FP32 at stride 1, a forward convolution of gY with the flipped, transposed weights
+ *       instead (see {@code transposedConvolution});
  *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB and beta = 1,
  *       accumulating into the zeroed gw); in FP32 as its transpose {@code Σ cols · gY^T} into a
  *       [K, M] scratch, transposed into gw once at the end (see
@@ -134,37 +136,9 @@ final class CpuConvolution {
                 : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
         int biasStride = bias == null ? 0 : bias.stride(0);
         if (y.dtype() == DType.FLOAT32) {
-            float[] xs = CpuBuffer.floats(x);
-            float[] ws = CpuBuffer.floats(w);
-            float[] ys = CpuBuffer.floats(y);
-            float[] biases = bias == null ? null : CpuBuffer.floats(bias);
-            int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, GemmFloat32MicroKernels.MR);
-            int groupWeights = rowPanels * GemmFloat32MicroKernels.MR * geometry.taps;
-            float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
-            for (int g = 0; g < spec.groups(); g++) {
-                GemmFloat32Packing.packA(geometry.outPerGroup, geometry.taps, ws,
-                        w.offset() + g * geometry.outPerGroup * geometry.taps, geometry.taps, 1,
-                        packedWeights, g * groupWeights);
-            }
-            GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
-            forEachForwardTile(spec, geometry, geometry.packedTilePixels(), pool, (n, g, p0, count) -> {
-                int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
-                if (biases != null) {
-                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
-                            bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
-                }
-                int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
-                float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
-                int xBase = x.offset() + geometry.inputBase(spec, n, g);
-                if (geometry.needsColumns) {
-                    Im2col.im2colPacked(spec, xs, xBase, geometry.inPerGroup, p0, count, columns);
-                } else {
-                    GemmFloat32Packing.packB(geometry.taps, count, xs, xBase + p0, geometry.pixels, 1, columns,
-                            0, columnPanels);
-                }
-                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
-                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
-            });
+            forwardFloat32(spec, CpuBuffer.floats(x), x.offset(), CpuBuffer.floats(w), w.offset(),
+                    bias == null ? null : CpuBuffer.floats(bias), bias == null ? 0 : bias.offset(), biasStride,
+                    CpuBuffer.floats(y), y.offset(), pool);
         } else if (y.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
             double[] ws = CpuBuffer.doubles(w);
@@ -190,6 +164,46 @@ final class CpuConvolution {
         } else {
             throw unsupported("conv2d", y);
         }
+    }
+
+    /**
+     * The FP32 forward on arrays (x, w, y contiguous NCHW / [outC, inC/groups, kh, kw] from their
+     * offsets; bias {@code outC} values {@code biasStride} apart, or null), with the spec's epilogue.
+     */
+    private static void forwardFloat32(Conv2dSpec spec, float[] xs, int xOffset, float[] ws, int wOffset,
+                                       float[] biases, int biasOffset, int biasStride, float[] ys, int yOffset,
+                                       WorkerPool pool) {
+        Geometry geometry = Geometry.of(spec);
+        Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
+        Epilogue gemmEpilogue = biases == null ? epilogue
+                : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
+        int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, GemmFloat32MicroKernels.MR);
+        int groupWeights = rowPanels * GemmFloat32MicroKernels.MR * geometry.taps;
+        float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
+        for (int g = 0; g < spec.groups(); g++) {
+            GemmFloat32Packing.packA(geometry.outPerGroup, geometry.taps, ws,
+                    wOffset + g * geometry.outPerGroup * geometry.taps, geometry.taps, 1,
+                    packedWeights, g * groupWeights);
+        }
+        GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
+        forEachForwardTile(spec, geometry, geometry.packedTilePixels(), pool, (n, g, p0, count) -> {
+            int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
+            if (biases != null) {
+                prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                        biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+            }
+            int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
+            float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
+            int xBase = xOffset + geometry.inputBase(spec, n, g);
+            if (geometry.needsColumns) {
+                Im2col.im2colPacked(spec, xs, xBase, geometry.inPerGroup, p0, count, columns);
+            } else {
+                GemmFloat32Packing.packB(geometry.taps, count, xs, xBase + p0, geometry.pixels, 1, columns,
+                        0, columnPanels);
+            }
+            GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
+                    columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
+        });
     }
 
     /**
@@ -269,6 +283,13 @@ final class CpuConvolution {
             float[] gys = CpuBuffer.floats(gy);
             float[] ws = CpuBuffer.floats(w);
             float[] gxs = CpuBuffer.floats(gx);
+            Conv2dSpec transposed = geometry.needsColumns ? transposedConvolution(spec) : null;
+            if (transposed != null) {
+                float[] flipped = Im2col.flippedWeights(w.size());
+                flipWeights(spec, geometry, ws, w.offset(), flipped);
+                forwardFloat32(transposed, gys, gy.offset(), flipped, 0, null, 0, 0, gxs, gx.offset(), pool);
+                return;
+            }
             if (!geometry.needsColumns) {
                 forEachPlane(spec, (n, g) -> GemmFloat32.gemm(inputGradientSpec(geometry, geometry.pixels),
                         ws, weightLayout(w, geometry, g), gys, outputLayout(gy, spec, geometry, n, g, 0),
@@ -309,6 +330,50 @@ final class CpuConvolution {
             });
         } else {
             throw unsupported("conv2dBackwardInput", gx);
+        }
+    }
+
+    /**
+     * At stride 1 the input gradient is itself a forward convolution, of gy with each group's
+     * weights transposed (in and out channels swapped) and flipped in both kernel axes, padded by
+     * {@code dilation·(kernel - 1) - pad} on each side: gx[ci, ih, iw] = Σ gy[co, ih + padTop -
+     * kh·dh, iw + padLeft - kw·dw] · w[co, ci, kh, kw]. So it runs on the FP32 forward's packed path,
+     * with no col2im. Returns that convolution's spec, or null where it does not apply (stride > 1,
+     * or a padding wider than the kernel's reach).
+     */
+    private static Conv2dSpec transposedConvolution(Conv2dSpec spec) {
+        if (spec.strideHeight() != 1 || spec.strideWidth() != 1) {
+            return null;
+        }
+        int reachH = spec.dilationHeight() * (spec.kernelHeight() - 1);
+        int reachW = spec.dilationWidth() * (spec.kernelWidth() - 1);
+        int top = reachH - spec.padTop();
+        int left = reachW - spec.padLeft();
+        int bottom = reachH - spec.padBottom();
+        int right = reachW - spec.padRight();
+        if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+            return null;
+        }
+        return new Conv2dSpec(spec.batch(), spec.outChannels(), spec.outHeight(), spec.outWidth(), spec.inChannels(),
+                spec.kernelHeight(), spec.kernelWidth(), 1, 1, top, left, bottom, right,
+                spec.dilationHeight(), spec.dilationWidth(), spec.groups(), Epilogue.NONE);
+    }
+
+    /** {@code flipped[g·I + ci][co][kh][kw] = w[g·M + co][ci][KH-1-kh][KW-1-kw]} (I, M: in/out channels per group). */
+    private static void flipWeights(Conv2dSpec spec, Geometry geometry, float[] w, int wOffset, float[] flipped) {
+        int kernelH = spec.kernelHeight();
+        int kernelW = spec.kernelWidth();
+        int kernel = kernelH * kernelW;
+        for (int g = 0; g < spec.groups(); g++) {
+            for (int co = 0; co < geometry.outPerGroup; co++) {
+                for (int ci = 0; ci < geometry.inPerGroup; ci++) {
+                    int source = wOffset + ((g * geometry.outPerGroup + co) * geometry.inPerGroup + ci) * kernel;
+                    int target = ((g * geometry.inPerGroup + ci) * geometry.outPerGroup + co) * kernel;
+                    for (int tap = 0; tap < kernel; tap++) {
+                        flipped[target + kernel - 1 - tap] = w[source + tap];
+                    }
+                }
+            }
         }
     }
 
