@@ -71,7 +71,7 @@ final class OpenClBackend implements Backend {
         this.indexing = new OpenClIndexing(programs, launcher, memory, queue);
         this.gemm = new OpenClGemm(programs, launcher, memory, device);
         this.convolution = new OpenClConvolution(programs, launcher, memory, gemm, this::copy,
-                OpenClConvolution.DEFAULT_COLUMN_BUDGET);
+                OpenClConvolution.DEFAULT_COLUMN_BUDGET, device.isCpu());
     }
 
     /** The backend on device {@code index} of {@link OpenClDevices#discover()}'s order. */

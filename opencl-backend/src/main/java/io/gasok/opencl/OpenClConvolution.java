@@ -20,6 +20,9 @@ import java.util.function.BiConsumer;
  * weight gradient lays its columns out as [row][sample][pixel] so that the samples of a chunk
  * join the GEMM's k; chunks after the first add to it with beta = 1 (in order, so deterministic).
  *
+ * <p>im2col runs as kernel im2col (one item per element) on GPUs and as im2col_lines (one item per
+ * output line) on CPU devices, where the per-element index arithmetic cost 30× the copy (conv.c).
+ *
  * <p>Every temporary buffer is freed as soon as its kernels are queued: the queue is in order,
  * so a later user of the pooled memory runs after them.
  */
@@ -33,20 +36,27 @@ final class OpenClConvolution {
     private final OpenClGemm gemm;
     private final BiConsumer<Operand, Operand> stridedCopy;
     private final long columnBudget;
+    private final boolean im2colByLines;
 
     OpenClConvolution(ProgramCache programs, KernelLauncher launcher, BufferPool memory, OpenClGemm gemm,
-                      BiConsumer<Operand, Operand> stridedCopy, long columnBudget) {
+                      BiConsumer<Operand, Operand> stridedCopy, long columnBudget, boolean im2colByLines) {
         this.programs = programs;
         this.launcher = launcher;
         this.memory = memory;
         this.gemm = gemm;
         this.stridedCopy = stridedCopy;
         this.columnBudget = columnBudget;
+        this.im2colByLines = im2colByLines;
     }
 
     /** The same kernels with another column budget (tests use a tiny one to exercise chunking). */
     OpenClConvolution withColumnBudget(long elements) {
-        return new OpenClConvolution(programs, launcher, memory, gemm, stridedCopy, elements);
+        return new OpenClConvolution(programs, launcher, memory, gemm, stridedCopy, elements, im2colByLines);
+    }
+
+    /** The same kernels with im2col by lines (CPU devices) or by elements (GPUs), for tests of both. */
+    OpenClConvolution withIm2colByLines(boolean byLines) {
+        return new OpenClConvolution(programs, launcher, memory, gemm, stridedCopy, columnBudget, byLines);
     }
 
     /** {@code y = act(alpha · conv(x, w) + bias + beta · y)}: per chunk, im2col then one GEMM per group. */
@@ -221,12 +231,13 @@ final class OpenClConvolution {
     private void im2col(Conv2dSpec spec, Operand x, int first, int samples, ClBuffer columns, long sampleStride,
                         long rowStride) {
         Shape s = new Shape(spec);
-        geometry(launcher.kernel(program(x.dtype(), ""), "im2col")
+        geometry(launcher.kernel(program(x.dtype(), ""), im2colByLines ? "im2col_lines" : "im2col")
                 .buffer(ClBuffer.of(x, memory))
                 .int64(x.offset() + (long) first * spec.inChannels() * spec.inHeight() * spec.inWidth())
                 .int32(samples), spec)
                 .buffer(columns).int64(sampleStride).int64(rowStride)
-                .run((long) samples * s.columnElements());
+                .run(im2colByLines ? (long) samples * s.rowsPerGroup * spec.groups() * spec.outHeight()
+                        : (long) samples * s.columnElements());
     }
 
     private ProgramCache.Program program(DType dtype, String activationDefine) {

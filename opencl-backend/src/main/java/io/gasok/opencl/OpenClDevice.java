@@ -1,6 +1,7 @@
 package io.gasok.opencl;
 
 import static org.jocl.CL.CL_DEVICE_TYPE_ACCELERATOR;
+import static org.jocl.CL.CL_DEVICE_TYPE_CPU;
 import static org.jocl.CL.CL_DEVICE_TYPE_GPU;
 
 import org.jocl.cl_device_id;
@@ -18,6 +19,11 @@ record OpenClDevice(cl_platform_id platform, cl_device_id device, long type, Str
 
     boolean isGpu() {
         return (type & CL_DEVICE_TYPE_GPU) != 0;
+    }
+
+    /** A CPU device (PoCL): items of a work-group run as a vectorised loop on one core. */
+    boolean isCpu() {
+        return (type & CL_DEVICE_TYPE_CPU) != 0;
     }
 
     String typeName() {

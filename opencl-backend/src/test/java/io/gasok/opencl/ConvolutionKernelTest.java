@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * conv2d and its two backward kernels (im2col + GEMM + col2im), and the depthwise kernels, on the
  * OpenCL device against the reference backend: random small specs with groups, stride, dilation,
  * asymmetric padding, bias and epilogue (beta != 0 reads the old output, beta = 0 must ignore a
- * NaN-filled one), 1×1 kernels (no im2col), and chunked batches (a tiny column budget).
+ * NaN-filled one), 1×1 kernels (no im2col), chunked batches (a tiny column budget), and both
+ * im2col kernels (by element for GPUs, by line for CPU devices).
  * Results are held to {@link ProductTolerance}'s bound, computed by the reference on |values|.
  */
 class ConvolutionKernelTest {
@@ -24,8 +25,8 @@ class ConvolutionKernelTest {
         for (int trial = 0; trial < 40; trial++) {
             DType dtype = trial % 4 == 3 ? DType.FLOAT64 : DType.FLOAT32;
             Conv2dSpec spec = randomSpec(random, trial, false);
-            OpenClConvolution kernels = trial % 5 == 4 ? backend.convolution().withColumnBudget(1)
-                    : backend.convolution();
+            OpenClConvolution kernels = (trial % 5 == 4 ? backend.convolution().withColumnBudget(1)
+                    : backend.convolution()).withIm2colByLines(trial % 2 == 0);
             runAll(backend, kernels, random, dtype, spec, false);
         }
     }

@@ -54,12 +54,28 @@ class GemmKernelTest {
     void everyTileShapeGivesTheSameProducts() {
         OpenClBackend backend = OpenClTestBackend.backend();
         Random random = new Random(53);
-        for (OpenClGemm.TileShape shape : OpenClGemm.TILE_SHAPES) {
+        for (OpenClGemm.TileShape shape : OpenClGemm.ALL_SHAPES) {
             OpenClGemm kernels = backend.gemmKernels().withTileShape(shape);
             for (boolean transposed : new boolean[] {false, true}) {
                 GemmSpec spec = new GemmSpec(2, 67, 35, 40, transposed, !transposed, new Epilogue(1, 0.5, UnaryOp.RELU, 0));
                 runAndCompare(backend, kernels, random, DType.FLOAT32, spec, transposed);
             }
+        }
+    }
+
+    @Test
+    void theCpuKernelGivesTheSameProductsWithBReadInPlaceAndPacked() {
+        OpenClBackend backend = OpenClTestBackend.backend();
+        OpenClGemm kernels = backend.gemmKernels().withTileShape(OpenClGemm.CPU_TILE_SHAPE);
+        Random random = new Random(54);
+        int panelWidth = OpenClGemm.CPU_TILE_SHAPE.blockN();
+        int oneTileRow = OpenClGemm.CPU_TILE_SHAPE.tileM();
+        Epilogue epilogue = new Epilogue(1, 0.5, null, 0);
+        for (int trial = 0; trial < 4; trial++) {
+            runAndCompare(backend, kernels, random, DType.FLOAT32,
+                    new GemmSpec(2, oneTileRow, 3 * panelWidth, 37, trial % 2 == 0, false, epilogue), trial < 2);
+            runAndCompare(backend, kernels, random, DType.FLOAT32,
+                    new GemmSpec(2, oneTileRow + 1, 3 * panelWidth, 37, false, trial % 2 == 0, epilogue), trial < 2);
         }
     }
 

@@ -123,7 +123,7 @@ final class OclgrindWorkload {
         Operand smallA = new Operand(a.device().buffer(), f32, 0, new int[] {1, 9, 20}, new int[] {0, 20, 1});
         Operand smallB = new Operand(b.device().buffer(), f32, 0, new int[] {1, 18, 20}, new int[] {0, 20, 1});
         Operand smallC = new Operand(c.device().buffer(), f32, 0, new int[] {1, 9, 18}, new int[] {0, 18, 1});
-        for (OpenClGemm.TileShape shape : OpenClGemm.TILE_SHAPES) {
+        for (OpenClGemm.TileShape shape : OpenClGemm.ALL_SHAPES) {
             backend.gemmKernels().withTileShape(shape).gemm(small, smallA, smallB, smallC, null);
         }
 
@@ -139,6 +139,10 @@ final class OclgrindWorkload {
         backend.conv2dBackwardInput(conv, y.device(), w.device(), x.device());
         backend.conv2dBackwardWeight(conv, x.device(), y.device(), w.device());
         backend.convolution().withColumnBudget(1).backwardWeight(conv, x.device(), y.device(), w.device());
+        for (boolean byLines : new boolean[] {false, true}) {
+            backend.convolution().withIm2colByLines(byLines).forward(conv, x.device(), w.device(), channelBias.device(),
+                    y.device());
+        }
 
         Conv2dSpec depthwise = new Conv2dSpec(2, 3, 9, 8, 3, 3, 3, 1, 2, 1, 1, 2, 0, 1, 1, 3,
                 new Epilogue(1, 0.5, UnaryOp.SILU, 0));

@@ -9,6 +9,12 @@
  *            padding), row = (ci·kernelHeight + kh)·kernelWidth + kw, position = oh·outWidth + ow;
  *            the host picks the strides: [sample][row][position] for the forward and input-gradient
  *            products, [row][sample][position] for the weight gradient (samples then join k).
+ *   im2col_lines: the same columns, for CPU devices: one item writes a whole output line (the
+ *            outWidth positions of one oh). im2col splits each element's index with five integer
+ *            divisions, which a CPU does one vector lane at a time (PoCL vectorises across items),
+ *            and that cost 30× the copy itself on PoCL (measured at 64×80×80, 3×3); per line it
+ *            is paid once per outWidth elements. On a GPU neighbouring items would write lines
+ *            apart, so GPUs keep im2col, whose neighbouring items write neighbouring positions.
  *   col2im:  gx[s, ci, ih, iw] = Σ_{kh, kw} col[s, row(ci, kh, kw), position(oh, ow)] over the taps
  *            whose output pixel (oh, ow) lands on (ih, iw): a gather, so each input element is
  *            written once by one item (deterministic, no atomics).
@@ -22,7 +28,9 @@
  * Options: -DT=float or -DT=double (also the accumulator), -DGROUP_SIZE (a power of two, the
  * local size of every launch), optionally -DACTIVATION(value,param)=<C form> (EpilogueOptions).
  * NDRange: im2col one item per col element (samples · channels·kernelHeight·kernelWidth ·
- * outHeight·outWidth), col2im and depthwise_backward_input one item per input element,
+ * outHeight·outWidth, below 2^31: the host's column buffer has an int length, so the kernels split
+ * their index in 32-bit arithmetic, as col2im does for gx's int-sized index), im2col_lines one
+ * item per line (samples · channels·kernelHeight·kernelWidth · outHeight), col2im and depthwise_backward_input one item per input element,
  * depthwise_forward one per output element, each rounded up to GROUP_SIZE (items past the end do
  * nothing). depthwise_backward_weight: one work-group per weight element (global size =
  * channels·kernelHeight·kernelWidth · GROUP_SIZE); item l folds the (n, oh, ow) positions
@@ -40,8 +48,12 @@
         const int outHeight, const int outWidth
 
 /* The output row (or column) whose tap at `offset` = in + pad - k·dilation lands on the input
-   row, or -1 when the offset is negative, not a multiple of the stride, or past the output. */
+   row, or -1 when the offset is negative, not a multiple of the stride, or past the output.
+   Stride 1 (most layers) skips the divisions, which CPUs do one vector lane at a time. */
 DEVICE_FUNCTION int output_index(const int offset, const int stride, const int outExtent) {
+    if (stride == 1) {
+        return offset >= 0 && offset < outExtent ? offset : -1;
+    }
     if (offset < 0 || offset % stride != 0 || offset / stride >= outExtent) {
         return -1;
     }
@@ -50,37 +62,73 @@ DEVICE_FUNCTION int output_index(const int offset, const int stride, const int o
 
 KERNEL void im2col(GLOBAL const T* x, const int64 xOffset, const int samples, CONV_GEOMETRY,
                    GLOBAL T* col, const int64 colSampleStride, const int64 colRowStride) {
-    const int64 positions = (int64)outHeight * outWidth;
-    const int64 rows = (int64)channels * kernelHeight * kernelWidth;
-    const int64 element = global_id(0);
-    if (element >= samples * rows * positions) {
+    const int positions = outHeight * outWidth;
+    const int rows = channels * kernelHeight * kernelWidth;
+    if (global_id(0) >= (int64)samples * rows * positions) {
         return;
     }
-    const int64 position = element % positions;
-    const int64 row = (element / positions) % rows;
-    const int64 sample = element / (positions * rows);
-    const int kw = (int)(row % kernelWidth);
-    const int kh = (int)((row / kernelWidth) % kernelHeight);
-    const int64 channel = row / ((int64)kernelWidth * kernelHeight);
-    const int ih = (int)(position / outWidth) * strideHeight - padTop + kh * dilationHeight;
-    const int iw = (int)(position % outWidth) * strideWidth - padLeft + kw * dilationWidth;
+    const int element = (int)global_id(0);
+    const int position = element % positions;
+    const int sampleRow = element / positions;
+    const int row = sampleRow % rows;
+    const int sample = sampleRow / rows;
+    const int kw = row % kernelWidth;
+    const int channelTap = row / kernelWidth;
+    const int kh = channelTap % kernelHeight;
+    const int channel = channelTap / kernelHeight;
+    const int oh = position / outWidth;
+    const int ih = oh * strideHeight - padTop + kh * dilationHeight;
+    const int iw = (position - oh * outWidth) * strideWidth - padLeft + kw * dilationWidth;
     T value = 0;
     if (ih >= 0 && ih < inHeight && iw >= 0 && iw < inWidth) {
-        value = x[xOffset + ((sample * channels + channel) * inHeight + ih) * inWidth + iw];
+        value = x[xOffset + (((int64)sample * channels + channel) * inHeight + ih) * inWidth + iw];
     }
     col[sample * colSampleStride + row * colRowStride + position] = value;
 }
 
-KERNEL void col2im(GLOBAL const T* col, const int64 colSampleStride, const int64 colRowStride,
-                   const int samples, CONV_GEOMETRY, GLOBAL T* gx, const int64 gxOffset) {
-    const int64 element = global_id(0);
-    if (element >= (int64)samples * channels * inHeight * inWidth) {
+KERNEL void im2col_lines(GLOBAL const T* x, const int64 xOffset, const int samples, CONV_GEOMETRY,
+                         GLOBAL T* col, const int64 colSampleStride, const int64 colRowStride) {
+    const int rows = channels * kernelHeight * kernelWidth;
+    if (global_id(0) >= (int64)samples * rows * outHeight) {
         return;
     }
-    const int iw = (int)(element % inWidth);
-    const int ih = (int)((element / inWidth) % inHeight);
-    const int64 channel = (element / ((int64)inWidth * inHeight)) % channels;
-    const int64 sample = element / ((int64)inWidth * inHeight * channels);
+    const int line = (int)global_id(0);
+    const int oh = line % outHeight;
+    const int sampleRow = line / outHeight;
+    const int row = sampleRow % rows;
+    const int sample = sampleRow / rows;
+    const int kw = row % kernelWidth;
+    const int channelTap = row / kernelWidth;
+    const int kh = channelTap % kernelHeight;
+    const int channel = channelTap / kernelHeight;
+    const int ih = oh * strideHeight - padTop + kh * dilationHeight;
+    const int iwStart = kw * dilationWidth - padLeft;
+    GLOBAL T* out = col + sample * colSampleStride + row * colRowStride + (int64)oh * outWidth;
+    if (ih < 0 || ih >= inHeight) {
+        for (int ow = 0; ow < outWidth; ow++) {
+            out[ow] = 0;
+        }
+        return;
+    }
+    GLOBAL const T* in = x + xOffset + (((int64)sample * channels + channel) * inHeight + ih) * inWidth;
+    for (int ow = 0; ow < outWidth; ow++) {
+        const int iw = ow * strideWidth + iwStart;
+        out[ow] = iw >= 0 && iw < inWidth ? in[iw] : 0;
+    }
+}
+
+KERNEL void col2im(GLOBAL const T* col, const int64 colSampleStride, const int64 colRowStride,
+                   const int samples, CONV_GEOMETRY, GLOBAL T* gx, const int64 gxOffset) {
+    if (global_id(0) >= (int64)samples * channels * inHeight * inWidth) {
+        return;
+    }
+    const int element = (int)global_id(0);
+    const int iw = element % inWidth;
+    const int imageRow = element / inWidth;
+    const int ih = imageRow % inHeight;
+    const int image = imageRow / inHeight;
+    const int64 channel = image % channels;
+    const int64 sample = image / channels;
     T sum = 0;
     for (int kh = 0; kh < kernelHeight; kh++) {
         const int oh = output_index(ih + padTop - kh * dilationHeight, strideHeight, outHeight);
