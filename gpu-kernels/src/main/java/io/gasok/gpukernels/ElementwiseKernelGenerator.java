@@ -157,12 +157,12 @@ public final class ElementwiseKernelGenerator {
             case Expr.Input in -> key.append("in").append(in.index());
             case Expr.Constant c -> key.append('c');
             case Expr.Unary u -> {
-                key.append(u.op().opName()).append('(');
+                key.append(u.op().name()).append('(');
                 appendStructure(u.x(), key);
                 key.append(')');
             }
             case Expr.Binary b -> {
-                key.append(b.op().opName()).append('(');
+                key.append(b.op().name()).append('(');
                 appendStructure(b.a(), key);
                 key.append(',');
                 appendStructure(b.b(), key);

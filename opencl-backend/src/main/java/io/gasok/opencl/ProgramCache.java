@@ -25,6 +25,8 @@ final class ProgramCache {
     private final cl_device_id device;
     private final String deviceOptions;
     private final Map<String, Program> programs = new ConcurrentHashMap<>();
+    /** Generated programs by their cache key (a map of their own: no key prefix to build per launch). */
+    private final Map<String, Program> generatedPrograms = new ConcurrentHashMap<>();
 
     /** A built program and its kernels by name. */
     record Program(String description, cl_program program, Map<String, cl_kernel> kernels) {
@@ -54,13 +56,13 @@ final class ProgramCache {
 
     /** A generated kernel, built once per cache key from the dialect source {@code source} supplies. */
     Program generated(String cacheKey, Supplier<String> dialectSource) {
-        return programs.computeIfAbsent("generated " + cacheKey,
+        return generatedPrograms.computeIfAbsent(cacheKey,
                 key -> build("generated kernel " + cacheKey, () -> KernelSources.compilable(KernelSources.Api.OPENCL,
                         dialectSource.get()), ""));
     }
 
     int size() {
-        return programs.size();
+        return programs.size() + generatedPrograms.size();
     }
 
     private Program build(String description, Supplier<String> source, String defines) {
