@@ -3,8 +3,7 @@ package io.gasok.examples;
 import io.gasok.Device;
 import io.gasok.examples.bench.Json;
 import io.gasok.examples.bench.Machine;
-import io.gasok.examples.bench.NumpyPeer;
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
+import io.gasok.examples.bench.Peers;
 import io.gasok.examples.bench.Workload;
 import io.gasok.examples.bench.Workload.Contender;
 import io.gasok.examples.bench.Workload.ConvLayer;
@@ -24,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.ejml.concurrency.EjmlConcurrency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,9 +32,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gasok bench}: GEMM, a YOLO-shaped conv2d forward and backward, softmax, a large add and
  * the per-launch overhead of a small add, on Gasok's devices and, in the same run, on the peers:
- * EJML in this JVM and NumPy (OpenBLAS) in a Python process at the same thread count. Each size is
- * measured run by run in turn (Gasok, EJML, NumPy, Gasok, ...), so a busy neighbour slows all of
- * them alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer.
+ * EJML in this JVM, NumPy (OpenBLAS) in a Python process at the same thread count, and CLBlast's
+ * SGEMM on the same OpenCL device as Gasok's OpenCL rows ({@link Peers}). Each size is measured run
+ * by run in turn (Gasok, EJML, NumPy, CLBlast, Gasok, ...), so a busy neighbour slows all of them
+ * alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer.
  *
  * <p>The CPU backend sizes its thread pool once per JVM, so with several {@code --threads} values
  * each runs in a child JVM of its own and their rows are merged.
@@ -44,7 +43,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
             "Measures GEMM, conv2d (forward and backward), softmax, a large add and the per-launch overhead",
-            "on Gasok's devices and, alternating run by run, on EJML and NumPy at the same thread count.",
+            "on Gasok's devices and, alternating run by run, on EJML and NumPy at the same thread count and on",
+            "CLBlast (SGEMM) on the same OpenCL device as Gasok's OpenCL rows.",
             "Prints a table (median of the runs; ratio = Gasok's throughput / the peer's) and, with --report,",
             "writes the rows and the machine to a JSON file."
         },
@@ -52,7 +52,6 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
 
     static final List<String> ALL_OPS = List.of("gemm", "conv2d", "softmax", "add", "launch");
-    static final List<String> ALL_PEERS = List.of("ejml", "numpy");
     private static final String THREADS_PROPERTY = "gasok.cpu.threads";
     private static final Pattern LAYER = Pattern.compile("(\\d+)x(\\d+)x(\\d+)x(\\d+)_(\\d+)k(\\d+)s(\\d+)p(\\d+)");
     private static final Pattern CPU_THREADS = Pattern.compile("(\\d+) threads");
@@ -84,7 +83,8 @@ final class BenchCommand implements Callable<Integer> {
     private int runs;
 
     @Option(names = "--warmup", defaultValue = "0.5", paramLabel = "SECONDS",
-            description = "warm-up per contender before the runs (default: ${DEFAULT-VALUE} s)")
+            description = "warm-up per contender before the runs (default: ${DEFAULT-VALUE} s; the launch row's is at"
+                    + " least 2.5 s unless this is 0, so that it times compiled code)")
     private double warmup;
 
     @Option(names = "--elements", defaultValue = "16777216",
@@ -96,11 +96,16 @@ final class BenchCommand implements Callable<Integer> {
     private String conv;
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
-            description = "ejml, numpy, or none (default: ejml,numpy)")
-    private List<String> peers = new ArrayList<>(ALL_PEERS);
+            description = "ejml, numpy, clblast, or none (default: all; clblast runs beside OpenCL devices only,"
+                    + " when libclblast-dev is installed)")
+    private List<String> peers;
 
     @Option(names = "--python", defaultValue = "python3", description = "the Python with NumPy for the numpy peer (default: ${DEFAULT-VALUE})")
     private String python;
+
+    @Option(names = "--cc", defaultValue = "cc", paramLabel = "COMPILER",
+            description = "the C compiler that builds the clblast peer on first use (default: ${DEFAULT-VALUE})")
+    private String compiler;
 
     @Option(names = "--report", paramLabel = "FILE.json", description = "also write the rows and the machine to this JSON file")
     private Path report;
@@ -176,9 +181,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw bad("unknown op '" + op + "' in --ops: choose from " + String.join(", ", ALL_OPS));
             }
         }
-        for (String peer : peers) {
-            if (!ALL_PEERS.contains(peer) && !peer.equals("none")) {
-                throw bad("unknown peer '" + peer + "' in --peers: choose from ejml, numpy, none");
+        for (String peer : peerNames()) {
+            if (!Peers.NAMES.contains(peer) && !peer.equals("none")) {
+                throw bad("unknown peer '" + peer + "' in --peers: choose from " + String.join(", ", Peers.NAMES) + ", none");
             }
         }
         for (int size : sizes) {
@@ -216,6 +221,11 @@ final class BenchCommand implements Callable<Integer> {
         return counts;
     }
 
+    /** The peers asked for: --peers, or every peer. */
+    private List<String> peerNames() {
+        return peers == null ? Peers.NAMES : peers;
+    }
+
     private ParameterException bad(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
@@ -245,8 +255,8 @@ final class BenchCommand implements Callable<Integer> {
                     int cols = Math.min(1024, elements);
                     list.add(new Workload.Softmax(Math.max(1, elements / cols), cols));
                 }
-                case "add" -> list.add(new Workload.Add("add", elements));
-                case "launch" -> list.add(new Workload.Add("launch", LAUNCH_ELEMENTS));
+                case "add" -> list.add(new Workload.Add(elements));
+                case "launch" -> list.add(new Workload.Launch(LAUNCH_ELEMENTS));
                 default -> throw new IllegalStateException(op);
             }
         }
@@ -279,29 +289,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<String> notes = new ArrayList<>();
-        Map<String, Object> peerInfo = new LinkedHashMap<>();
-        boolean useEjml = peers.contains("ejml");
-        if (useEjml) {
-            EjmlConcurrency.setMaxThreads(threadCount);
-            peerInfo.put("ejml", ordered("version", ejmlVersion(),
-                    "gemm", threadCount > 1 ? "CommonOps_MT_FDRM.mult" : "CommonOps_FDRM.mult"));
-        }
-        NumpyPeer numpy = null;
-        if (peers.contains("numpy")) {
-            try {
-                numpy = NumpyPeer.start(python, threadCount);
-                peerInfo.put("numpy", ordered("numpy", numpy.numpyVersion(), "blas", numpy.blas(),
-                        "blas_kernel", numpy.kernel(), "environment",
-                        "OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and MKL_NUM_THREADS set to the row's threads;"
-                                + " OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed"));
-            } catch (PeerUnavailableException e) {
-                notes.add(e.getMessage());
-                peerInfo.put("numpy", ordered("unavailable", e.getMessage()));
-            }
-        }
-
         List<Object> rows = new ArrayList<>();
-        try {
+        Map<String, Object> peerInfo;
+        try (Peers peerSet = Peers.start(peerNames(), peers != null && peers.contains("clblast"), threadCount, python,
+                compiler, targets, notes)) {
+            peerInfo = peerSet.info();
             List<Workload> work = workloads();
             for (int w = 0; w < work.size(); w++) {
                 Workload workload = work.get(w);
@@ -311,32 +303,14 @@ final class BenchCommand implements Callable<Integer> {
                 List<Entry> entries = new ArrayList<>();
                 try {
                     for (Device device : targets) {
-                        Map<String, Object> row = row(workload, "gasok", "gasok-" + device.backendName(),
+                        Map<String, Object> row = workload.row("gasok", "gasok-" + device.backendName(),
                                 device.name(), device.description(), threadCount);
                         entries.add(new Entry(row, workload.gasok(device), new double[runs], new int[1]));
                     }
-                    if (useEjml) {
-                        Contender ejml = workload.ejml(threadCount);
-                        if (ejml != null) {
-                            String how = workload.op.equals("add") || workload.op.equals("launch")
-                                    ? "CommonOps_FDRM.add, 1 thread"
-                                    : (threadCount > 1 ? "CommonOps_MT_FDRM, " + threadCount + " threads" : "CommonOps_FDRM, 1 thread");
-                            Map<String, Object> row = row(workload, "ejml", "ejml", "cpu",
-                                    "EJML " + ejmlVersion() + " " + how + " on " + Machine.cpuModel(), threadCount);
-                            entries.add(new Entry(row, ejml, new double[runs], new int[1]));
-                        }
+                    for (Peers.Run peer : peerSet.runs(workload)) {
+                        entries.add(new Entry(peer.row(), peer.contender(), new double[runs], new int[1]));
                     }
-                    if (numpy != null && workload.numpy() != null) {
-                        NumpyPeer peer = numpy;
-                        String request = workload.numpy();
-                        Map<String, Object> row = row(workload, "numpy", "numpy", "cpu",
-                                "NumPy " + peer.numpyVersion() + ", " + peer.blas() + " (" + peer.kernel() + " kernel), "
-                                        + threadCount + " threads on " + Machine.cpuModel(), threadCount);
-                        row.put("blas", peer.blas());
-                        row.put("blas_kernel", peer.kernel());
-                        entries.add(new Entry(row, calls -> peer.time(calls, request), new double[runs], new int[1]));
-                    }
-                    numpy = run(workload, entries, numpy, notes);
+                    run(workload, entries, peerSet, notes);
                     addRatios(entries);
                     for (Entry entry : entries) {
                         if (entry.row.containsKey("seconds")) {
@@ -349,10 +323,6 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-        } finally {
-            if (numpy != null) {
-                numpy.close();
-            }
         }
 
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -360,7 +330,7 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("threads", List.of(threadCount));
         settings.put("devices", targets.stream().map(d -> ordered("name", d.name(), "backend", d.backendName(),
                 "description", d.description())).toList());
-        settings.put("peers", peers);
+        settings.put("peers", peerNames());
         settings.put("runs", runs);
         settings.put("warmup_seconds", warmup);
         settings.put("min_run_seconds", MIN_RUN_SECONDS);
@@ -375,31 +345,19 @@ final class BenchCommand implements Callable<Integer> {
         return result;
     }
 
-    private static Map<String, Object> row(Workload workload, String library, String backend, String device,
-                                           String description, int threadCount) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("op", workload.op);
-        row.put("shape", workload.shape);
-        row.put("library", library);
-        row.put("backend", backend);
-        row.put("device", device);
-        row.put("device_description", description);
-        row.put("threads", threadCount);
-        return row;
-    }
-
     /**
      * Warms each contender up and picks its calls per run, then times the runs in turn, contender
      * after contender, so that a noisy neighbour hits them all alike. A contender that fails is
-     * dropped with a note; returns the NumPy peer, or null once it failed.
+     * dropped with a note (and a peer process that stopped, for the rest of the run).
      */
-    private NumpyPeer run(Workload workload, List<Entry> entries, NumpyPeer numpy, List<String> notes) {
+    private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes) {
         List<Entry> live = new ArrayList<>(entries);
         for (Entry entry : entries) {
             try {
                 double perCall = entry.contender.time(1);
                 double spent = perCall;
-                while (spent < warmup) {
+                double warmupSeconds = workload.warmupSeconds(warmup);
+                while (spent < warmupSeconds) {
                     int calls = (int) Math.min(1_000_000, Math.max(1, Math.ceil(0.1 / Math.max(perCall, 1e-9))));
                     double seconds = entry.contender.time(calls);
                     perCall = seconds / calls;
@@ -407,7 +365,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 entry.callsPerRun[0] = (int) Math.min(1_000_000, Math.max(1, Math.ceil(MIN_RUN_SECONDS / Math.max(perCall, 1e-9))));
             } catch (RuntimeException | OutOfMemoryError e) {
-                numpy = fail(entry, e, live, numpy, notes);
+                fail(entry, e, live, peerSet, notes);
             }
         }
         for (int r = 0; r < runs; r++) {
@@ -416,7 +374,7 @@ final class BenchCommand implements Callable<Integer> {
                     int calls = entry.callsPerRun[0];
                     entry.samples[r] = entry.contender.time(calls) / calls;
                 } catch (RuntimeException | OutOfMemoryError e) {
-                    numpy = fail(entry, e, live, numpy, notes);
+                    fail(entry, e, live, peerSet, notes);
                 }
             }
         }
@@ -432,22 +390,20 @@ final class BenchCommand implements Callable<Integer> {
             entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
             entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
         }
-        return numpy;
     }
 
-    private static NumpyPeer fail(Entry entry, Throwable e, List<Entry> live, NumpyPeer numpy, List<String> notes) {
+    private static void fail(Entry entry, Throwable e, List<Entry> live, Peers peerSet, List<String> notes) {
         live.remove(entry);
         String who = entry.row.get("backend") + " on " + entry.row.get("op") + " " + entry.row.get("shape");
         String message = e instanceof OutOfMemoryError ? "out of memory (raise -Xmx)" : GasokCli.describe(e);
         notes.add(who + " failed: " + message);
-        if (e instanceof PeerUnavailableException && numpy != null && "numpy".equals(entry.row.get("library"))) {
-            numpy.close();
-            return null;
-        }
-        return numpy;
+        peerSet.failed(entry.row, e);
     }
 
-    /** Gasok's throughput over each peer's, as {@code ratio_to}: above 1, Gasok is faster. */
+    /**
+     * Gasok's throughput over each peer's, as {@code ratio_to}: above 1, Gasok is faster. A peer
+     * row with {@code compares_with} (CLBlast on an OpenCL device) is a peer of that device's row only.
+     */
     private static void addRatios(List<Entry> entries) {
         for (Entry entry : entries) {
             if (!"gasok".equals(entry.row.get("library")) || !entry.row.containsKey("seconds")) {
@@ -455,27 +411,15 @@ final class BenchCommand implements Callable<Integer> {
             }
             Map<String, Object> ratios = new LinkedHashMap<>();
             for (Entry peer : entries) {
-                if (!"gasok".equals(peer.row.get("library")) && peer.row.containsKey("seconds")) {
+                Object comparesWith = peer.row.get("compares_with");
+                if (!"gasok".equals(peer.row.get("library")) && peer.row.containsKey("seconds")
+                        && (comparesWith == null || comparesWith.equals(entry.row.get("device")))) {
                     ratios.put((String) peer.row.get("library"),
                             (Double) peer.row.get("seconds") / (Double) entry.row.get("seconds"));
                 }
             }
             entry.row.put("ratio_to", ratios);
         }
-    }
-
-    /** EJML's version, from its jar's name (its manifest has none). */
-    private static String ejmlVersion() {
-        try {
-            String jar = EjmlConcurrency.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-            Matcher m = Pattern.compile("ejml-core-([0-9][^/]*)\\.jar$").matcher(jar);
-            if (m.find()) {
-                return m.group(1);
-            }
-        } catch (RuntimeException ignored) {
-            // unknown below
-        }
-        return "(version unknown)";
     }
 
     private static Map<String, Object> ordered(Object... keysAndValues) {
@@ -507,8 +451,11 @@ final class BenchCommand implements Callable<Integer> {
             command.addAll(List.of("bench", "--child", "--threads", Integer.toString(threadCount),
                     "--ops", String.join(",", ops), "--sizes", String.join(",", sizes.stream().map(String::valueOf).toList()),
                     "--runs", Integer.toString(runs), "--warmup", Double.toString(warmup),
-                    "--elements", Integer.toString(elements), "--conv", conv, "--peers", String.join(",", peers),
-                    "--python", python, "--report", file.toString()));
+                    "--elements", Integer.toString(elements), "--conv", conv,
+                    "--python", python, "--cc", compiler, "--report", file.toString()));
+            if (peers != null) {
+                command.addAll(List.of("--peers", String.join(",", peers)));
+            }
             if (devices != null) {
                 command.addAll(List.of("--device", String.join(",", devices)));
             }
@@ -629,6 +576,21 @@ final class BenchCommand implements Callable<Integer> {
         if (peerInfo.get("ejml") instanceof Map<?, ?> ejml) {
             out.println("ejml " + ejml.get("version") + ": FMatrixRMaj; CommonOps_FDRM at 1 thread,"
                     + " CommonOps_MT_FDRM for products above 1 thread");
+        }
+        if (peerInfo.get("clblast") instanceof Map<?, ?> clblast) {
+            for (Map.Entry<?, ?> device : clblast.entrySet()) {
+                if (device.getValue() instanceof Map<?, ?> peer && peer.get("clblast") != null) {
+                    out.println("clblast " + peer.get("clblast") + " beside gasok-opencl on " + device.getKey() + ": "
+                            + peer.get("gemm") + ", on " + peer.get("device") + " (" + peer.get("platform") + ")");
+                }
+            }
+        }
+        Set<String> measured = new LinkedHashSet<>();
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            if (row.get("measures") != null && measured.add(String.valueOf(row.get("op")))) {
+                out.println(row.get("op") + ": " + row.get("measures"));
+            }
         }
         Map<?, ?> machine = (Map<?, ?>) result.get("machine");
         out.println("machine: " + machine.get("cpu") + ", " + ((Number) machine.get("cores")).intValue() + " cores, Java "

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gasok.BackendUnavailableException;
+import io.gasok.Device;
 import io.gasok.examples.bench.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -74,6 +77,53 @@ class BenchCommandTest {
                 "--peers", "numpy", "--python", "no-such-python-here");
         assertEquals(0, exit, err.toString());
         assertTrue(out.toString().contains("numpy not present"), out.toString());
+    }
+
+    @Test
+    void clblastBesideNoOpenClDeviceIsANote() {
+        int exit = gasok("bench", "--device", "reference", "--ops", "gemm", "--sizes", "8", "--runs", "1", "--warmup", "0",
+                "--peers", "clblast");
+        assertEquals(0, exit, err.toString());
+        assertTrue(out.toString().contains("note: clblast is a peer of OpenCL devices only"), out.toString());
+    }
+
+    /** Where OpenCL runs: CLBlast's row is a peer of the OpenCL row only, or a note says why it is absent. */
+    @Test
+    void clblastIsThePeerOfTheOpenClRowsOnly(@TempDir Path dir) throws Exception {
+        try {
+            Device.of("opencl");
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("skipped: no OpenCL device: " + e.getMessage());
+        }
+        Path report = dir.resolve("bench.json");
+        int exit = gasok("bench", "--device", "reference,opencl", "--ops", "gemm", "--sizes", "16", "--runs", "1",
+                "--warmup", "0", "--peers", "clblast", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        Map<?, ?> parsed = assertInstanceOf(Map.class, Json.parse(Files.readString(report)));
+        List<?> rows = assertInstanceOf(List.class, parsed.get("rows"));
+        Map<?, ?> clblast = rows.stream().map(Map.class::cast).filter(r -> "clblast".equals(r.get("library")))
+                .findFirst().orElse(null);
+        if (clblast == null) {
+            assertTrue(out.toString().contains("clblast not present"), out.toString());
+            return;
+        }
+        assertEquals("opencl", clblast.get("compares_with"));
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            if ("gasok".equals(row.get("library"))) {
+                Map<?, ?> ratios = assertInstanceOf(Map.class, row.get("ratio_to"));
+                assertEquals("opencl".equals(row.get("device")), ratios.containsKey("clblast"), row.toString());
+            }
+        }
+        assertTrue(out.toString().contains("vs clblast"), out.toString());
+    }
+
+    @Test
+    void theLaunchRowSaysWhatItTimes() throws Exception {
+        int exit = gasok("bench", "--device", "reference", "--ops", "launch", "--runs", "1", "--warmup", "0",
+                "--peers", "none");
+        assertEquals(0, exit, err.toString());
+        assertTrue(out.toString().contains("launch: time per a.add(b) of two 256-float tensors"), out.toString());
     }
 
     @Test

@@ -1,20 +1,14 @@
 package io.gasok.examples.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * NumPy (and the BLAS under it, OpenBLAS in the wheels) as a peer: one {@code python3} process per
  * thread count, started with {@code OPENBLAS_NUM_THREADS}, {@code OMP_NUM_THREADS} and
  * {@code MKL_NUM_THREADS} set to that count, that times what it is asked on its standard input and
- * answers one JSON line per request. The bench asks it one run at a time, alternating with Gasok.
+ * answers one JSON line per request ({@link PeerProcess}'s protocol). The bench asks it one run at a
+ * time, alternating with Gasok.
  *
  * <p>{@code OPENBLAS_CORETYPE} and {@code OPENBLAS_L2_SIZE} are removed from its environment
  * together: some machines set them, and a current OpenBLAS then picks a slower kernel than the one
@@ -135,34 +129,12 @@ public final class NumpyPeer implements AutoCloseable {
                     print(json.dumps({"error": type(e).__name__ + ": " + str(e)}), flush=True)
             """;
 
-    private final Process process;
-    private final BufferedReader answers;
-    private final Writer requests;
-    private final StringBuilder errors = new StringBuilder();
-    private final Map<String, Object> info;
+    private final PeerProcess process;
     private final int threads;
 
-    private NumpyPeer(Process process, int threads) throws IOException {
+    private NumpyPeer(PeerProcess process, int threads) {
         this.process = process;
         this.threads = threads;
-        this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread.ofPlatform().daemon().name("numpy-peer-stderr").start(() -> {
-            try (BufferedReader err = new BufferedReader(
-                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = err.readLine()) != null) {
-                    synchronized (errors) {
-                        if (errors.length() < 4000) {
-                            errors.append(line).append('\n');
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        this.info = readAnswer();
     }
 
     /**
@@ -178,40 +150,20 @@ public final class NumpyPeer implements AutoCloseable {
         for (String name : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
             env.put(name, Integer.toString(threads));
         }
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new PeerUnavailableException("numpy not present: " + python + " not found");
-        }
-        try {
-            NumpyPeer peer = new NumpyPeer(process, threads);
-            Object error = peer.info.get("error");
-            if (error != null) {
-                peer.close();
-                throw new PeerUnavailableException("numpy not present: " + error);
-            }
-            return peer;
-        } catch (IOException | RuntimeException e) {
-            process.destroyForcibly();
-            if (e instanceof PeerUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new PeerUnavailableException("numpy not present: " + e.getMessage());
-        }
+        return new NumpyPeer(PeerProcess.start("numpy", builder), threads);
     }
 
     /** NumPy's version, its BLAS and the kernel the BLAS picked ({@code unknown} where it cannot tell). */
     public String numpyVersion() {
-        return String.valueOf(info.getOrDefault("numpy", "unknown"));
+        return String.valueOf(process.info().getOrDefault("numpy", "unknown"));
     }
 
     public String blas() {
-        return String.valueOf(info.getOrDefault("blas", "unknown"));
+        return String.valueOf(process.info().getOrDefault("blas", "unknown"));
     }
 
     public String kernel() {
-        return String.valueOf(info.getOrDefault("kernel", "unknown"));
+        return String.valueOf(process.info().getOrDefault("kernel", "unknown"));
     }
 
     public int threads() {
@@ -220,69 +172,12 @@ public final class NumpyPeer implements AutoCloseable {
 
     /** Seconds for {@code calls} calls of {@code request} (e.g. {@code gemm 1024}), timed in Python. */
     public double time(int calls, String request) {
-        try {
-            requests.write(calls + " " + request + "\n");
-            requests.flush();
-            Map<String, Object> answer = readAnswer();
-            if (answer.get("error") != null) {
-                throw new PeerUnavailableException("numpy failed on '" + request + "': " + answer.get("error"));
-            }
-            return ((Number) answer.get("seconds")).doubleValue();
-        } catch (IOException e) {
-            throw new PeerUnavailableException("numpy failed on '" + request + "': " + e.getMessage() + stderrTail());
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> readAnswer() throws IOException {
-        String line = answers.readLine();
-        if (line == null) {
-            throw new IOException("python3 ended (exit code "
-                    + (process.isAlive() ? "?" : Integer.toString(process.exitValue())) + ")" + stderrTail());
-        }
-        Object parsed;
-        try {
-            parsed = Json.parse(line);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("unexpected output from python3: " + line);
-        }
-        if (!(parsed instanceof Map<?, ?>)) {
-            throw new IOException("unexpected output from python3: " + line);
-        }
-        return (Map<String, Object>) parsed;
-    }
-
-    private String stderrTail() {
-        try {
-            process.waitFor(200, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (errors) {
-            String text = errors.toString().strip();
-            if (text.isEmpty()) {
-                return "";
-            }
-            String[] lines = text.split("\n");
-            return ": " + lines[lines.length - 1];
-        }
+        return process.time(calls, request);
     }
 
     @Override
     public void close() {
-        try {
-            requests.close();
-        } catch (IOException ignored) {
-            // the process is gone already
-        }
-        try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 
     /** A peer that cannot run here, or stopped; its message is one line for the table's footer. */

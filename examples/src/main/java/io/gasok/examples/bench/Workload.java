@@ -4,7 +4,9 @@ import io.gasok.Autograd;
 import io.gasok.Device;
 import io.gasok.Scope;
 import io.gasok.Tensor;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
@@ -56,6 +58,37 @@ public abstract sealed class Workload {
         return null;
     }
 
+    /** What the CLBlast peer is asked for ({@code gemm 1024}), or null where it has no such op. */
+    public String clblast() {
+        return null;
+    }
+
+    /** Seconds of warm-up per contender when {@code --warmup} asks for {@code asked}. */
+    public double warmupSeconds(double asked) {
+        return asked;
+    }
+
+    /** What a row of this workload times, where the op's name alone does not say it; else null. */
+    public String measures() {
+        return null;
+    }
+
+    /** A row of the report for this workload and one contender, without its timings yet. */
+    public Map<String, Object> row(String library, String backend, String device, String description, int threads) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("op", op);
+        row.put("shape", shape);
+        row.put("library", library);
+        row.put("backend", backend);
+        row.put("device", device);
+        row.put("device_description", description);
+        row.put("threads", threads);
+        if (measures() != null) {
+            row.put("measures", measures());
+        }
+        return row;
+    }
+
     /** Something timed: {@code time(calls)} returns the seconds that {@code calls} calls took. */
     public interface Contender extends AutoCloseable {
         double time(int calls);
@@ -83,6 +116,27 @@ public abstract sealed class Workload {
                 after();
             }
             return total / 1e9;
+        }
+    }
+
+    /**
+     * A contender in this JVM whose calls are timed together, one nanoTime pair per batch: for ops
+     * so short that a clock read per call would be a large part of what is measured.
+     */
+    abstract static class BatchContender implements Contender {
+        abstract void call();
+
+        /** Run once after the batch, inside the timing (e.g. waiting for the device). */
+        void finish() {}
+
+        @Override
+        public double time(int calls) {
+            long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                call();
+            }
+            finish();
+            return (System.nanoTime() - start) / 1e9;
         }
     }
 
@@ -157,6 +211,11 @@ public abstract sealed class Workload {
         public String numpy() {
             return "gemm " + n;
         }
+
+        @Override
+        public String clblast() {
+            return "gemm " + n;
+        }
     }
 
     // ------------------------------------------------------------------------------------ elementwise
@@ -165,8 +224,8 @@ public abstract sealed class Workload {
     public static final class Add extends Workload {
         private final int elements;
 
-        public Add(String op, int elements) {
-            super(op, Integer.toString(elements), 0, 12.0 * elements);
+        public Add(int elements) {
+            super("add", Integer.toString(elements), 0, 12.0 * elements);
             this.elements = elements;
         }
 
@@ -182,6 +241,81 @@ public abstract sealed class Workload {
             FMatrixRMaj a = new FMatrixRMaj(1, elements, true, normal(elements, 1, 1));
             FMatrixRMaj b = new FMatrixRMaj(1, elements, true, normal(elements, 2, 1));
             return new JavaContender() {
+                @Override
+                void call() {
+                    CommonOps_FDRM.add(a, b, new FMatrixRMaj(1, elements));
+                }
+            };
+        }
+
+        @Override
+        public String numpy() {
+            return "add " + elements;
+        }
+    }
+
+    /**
+     * The cost of one launch: {@code a.add(b)} of two small tensors, its output closed at once, as
+     * JMH's LaunchOverheadBenchmark.add256 does it (grad mode on, inputs not requiring grad). A run
+     * times its calls as one batch, with one device synchronize at the end, so a row is the host's
+     * cost per launch, or the device's where the device is the slower of the two. EJML's add and
+     * NumPy's {@code x + y} are timed the same way (NumPy in its own loop).
+     */
+    public static final class Launch extends Workload {
+        /**
+         * Warm-up of at least this long (unless --warmup is 0): a call's time falls from about 10 µs
+         * to under 0.5 µs only once C2 has compiled the dispatch path, after about 1.5 s of calls
+         * (measured here); before, the row would time the JIT, not the launch.
+         */
+        static final double MINIMUM_WARMUP_SECONDS = 2.5;
+
+        private final int elements;
+
+        public Launch(int elements) {
+            super("launch", Integer.toString(elements), 0, 12.0 * elements);
+            this.elements = elements;
+        }
+
+        @Override
+        public double warmupSeconds(double asked) {
+            return asked > 0 ? Math.max(asked, MINIMUM_WARMUP_SECONDS) : 0;
+        }
+
+        @Override
+        public String measures() {
+            return "time per a.add(b) of two " + elements + "-float tensors, output closed at once (as JMH's"
+                    + " LaunchOverheadBenchmark.add256), after at least " + MINIMUM_WARMUP_SECONDS + " s of warm-up"
+                    + " (the JIT); a run times its calls as one batch, with one device synchronize at its end";
+        }
+
+        @Override
+        public Contender gasok(Device device) {
+            Tensor a = Tensor.of(device, normal(elements, 1, 1), elements);
+            Tensor b = Tensor.of(device, normal(elements, 2, 1), elements);
+            return new BatchContender() {
+                @Override
+                void call() {
+                    a.add(b).close();
+                }
+
+                @Override
+                void finish() {
+                    device.synchronize();
+                }
+
+                @Override
+                public void close() {
+                    a.close();
+                    b.close();
+                }
+            };
+        }
+
+        @Override
+        public Contender ejml(int threads) {
+            FMatrixRMaj a = new FMatrixRMaj(1, elements, true, normal(elements, 1, 1));
+            FMatrixRMaj b = new FMatrixRMaj(1, elements, true, normal(elements, 2, 1));
+            return new BatchContender() {
                 @Override
                 void call() {
                     CommonOps_FDRM.add(a, b, new FMatrixRMaj(1, elements));
