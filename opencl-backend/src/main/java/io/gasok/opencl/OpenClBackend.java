@@ -28,7 +28,8 @@ import org.jocl.cl_device_id;
  * enabled, a {@link BufferPool}, a {@link ProgramCache} and a {@link KernelLauncher}.
  *
  * <p>How the work is split: every kernel is one NDRange launch of work-groups of
- * {@value KernelLauncher#WORK_GROUP_SIZE} items (see each kernel source's header in gpu-kernels).
+ * {@value KernelLauncher#WORK_GROUP_SIZE} items, except GEMM, whose group size follows its tile
+ * shape ({@link OpenClGemm}); each kernel source's header in gpu-kernels gives the split.
  * Launches are queued without waiting; {@link #read} blocks until the data is there, which also
  * waits for the kernels before it on the in-order queue, and {@link #synchronize} waits for all.
  * {@link #write} blocks until the host array has been copied, so the caller may reuse it at once.
