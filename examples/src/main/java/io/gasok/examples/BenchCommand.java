@@ -30,8 +30,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gasok bench}: GEMM, a YOLO-shaped conv2d forward and backward, softmax, a large add and
- * the per-launch overhead of a small add, on Gasok's devices and, in the same run, on the peers:
+ * {@code gasok bench}: GEMM, a YOLO-shaped conv2d forward and backward, a depthwise conv2d, softmax,
+ * a large add and the per-launch overhead of a small add, on Gasok's devices and, in the same run,
+ * on the peers:
  * EJML in this JVM, NumPy (OpenBLAS) in a Python process at the same thread count, and CLBlast's
  * SGEMM on the same OpenCL device as Gasok's OpenCL rows ({@link Peers}). Each size is measured run
  * by run in turn (Gasok, EJML, NumPy, CLBlast, Gasok, ...), so a busy neighbour slows all of them
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-            "Measures GEMM, conv2d (forward and backward), softmax, a large add and the per-launch overhead",
+            "Measures GEMM, conv2d (forward and backward), depthwise conv2d, softmax, a large add and the per-launch overhead",
             "on Gasok's devices and, alternating run by run, on EJML and NumPy at the same thread count and on",
             "CLBlast (SGEMM) on the same OpenCL device as Gasok's OpenCL rows.",
             "Prints a table (median of the runs; ratio = Gasok's throughput / the peer's) and, with --report,",
@@ -51,7 +52,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example: gasok bench --ops gemm --sizes 1024 --threads 1,2 --report results/bench-gemm.json"})
 final class BenchCommand implements Callable<Integer> {
 
-    static final List<String> ALL_OPS = List.of("gemm", "conv2d", "softmax", "add", "launch");
+    static final List<String> ALL_OPS = List.of("gemm", "conv2d", "depthwise", "softmax", "add", "launch");
     private static final String THREADS_PROPERTY = "gasok.cpu.threads";
     private static final Pattern LAYER = Pattern.compile("(\\d+)x(\\d+)x(\\d+)x(\\d+)_(\\d+)k(\\d+)s(\\d+)p(\\d+)");
     private static final Pattern CPU_THREADS = Pattern.compile("(\\d+) threads");
@@ -63,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--ops", split = ",", paramLabel = "OP",
-            description = "any of gemm, conv2d, softmax, add, launch (default: all)")
+            description = "any of gemm, conv2d, depthwise, softmax, add, launch (default: all)")
     private List<String> ops = new ArrayList<>(ALL_OPS);
 
     @Option(names = "--sizes", split = ",", paramLabel = "N",
@@ -94,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--conv", defaultValue = "1x64x80x80_64k3s1p1", paramLabel = "LAYER",
             description = "the conv2d layer, NxCxHxW_OCkKsSpP (default: ${DEFAULT-VALUE}, a YOLOv5/v8 bottleneck at 80×80)")
     private String conv;
+
+    @Option(names = "--depthwise", defaultValue = "1x96x40x40_96k3s1p1", paramLabel = "LAYER",
+            description = "the depthwise conv2d layer, NxCxHxW_CkKsSpP with as many filters as channels"
+                    + " (default: ${DEFAULT-VALUE}, a MobileNet/YOLO-lite block at 40×40)")
+    private String depthwise;
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
             description = "ejml, numpy, clblast, or none (default: all; clblast runs beside OpenCL devices only,"
@@ -200,13 +206,11 @@ final class BenchCommand implements Callable<Integer> {
         if (elements < 1) {
             throw bad("--elements must be at least 1, not " + elements);
         }
-        if (!LAYER.matcher(conv).matches()) {
-            throw bad("--conv must look like NxCxHxW_OCkKsSpP, e.g. 1x64x80x80_64k3s1p1, not '" + conv + "'");
-        }
-        ConvLayer layer = layer();
-        if (layer.n() < 1 || layer.c() < 1 || layer.oc() < 1 || layer.k() < 1 || layer.stride() < 1
-                || layer.h() + 2 * layer.pad() < layer.k() || layer.w() + 2 * layer.pad() < layer.k()) {
-            throw bad("--conv " + conv + " is not a valid layer: every extent >= 1 and the kernel within the padded input");
+        checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1");
+        ConvLayer depthwiseLayer = checkLayer(depthwise, "--depthwise", "1x96x40x40_96k3s1p1");
+        if (depthwiseLayer.oc() != depthwiseLayer.c()) {
+            throw bad("--depthwise " + depthwise + " must have as many filters as channels (the _C after the input"
+                    + " shape), not " + depthwiseLayer.oc() + " for " + depthwiseLayer.c());
         }
         List<Integer> counts = threads == null
                 ? List.of(Runtime.getRuntime().availableProcessors()) : List.copyOf(new LinkedHashSet<>(threads));
@@ -231,9 +235,26 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private ConvLayer layer() {
-        Matcher m = LAYER.matcher(conv);
+        return parseLayer(conv, "--conv");
+    }
+
+    /** The layer {@code text} of {@code option}, or a usage error naming what is wrong with it. */
+    private ConvLayer checkLayer(String text, String option, String example) {
+        if (!LAYER.matcher(text).matches()) {
+            throw bad(option + " must look like NxCxHxW_OCkKsSpP, e.g. " + example + ", not '" + text + "'");
+        }
+        ConvLayer layer = parseLayer(text, option);
+        if (layer.n() < 1 || layer.c() < 1 || layer.oc() < 1 || layer.k() < 1 || layer.stride() < 1
+                || layer.h() + 2 * layer.pad() < layer.k() || layer.w() + 2 * layer.pad() < layer.k()) {
+            throw bad(option + " " + text + " is not a valid layer: every extent >= 1 and the kernel within the padded input");
+        }
+        return layer;
+    }
+
+    private ConvLayer parseLayer(String text, String option) {
+        Matcher m = LAYER.matcher(text);
         if (!m.matches()) {
-            throw bad("--conv must look like NxCxHxW_OCkKsSpP, not '" + conv + "'");
+            throw bad(option + " must look like NxCxHxW_OCkKsSpP, not '" + text + "'");
         }
         int[] v = new int[8];
         for (int i = 0; i < 8; i++) {
@@ -251,6 +272,7 @@ final class BenchCommand implements Callable<Integer> {
                     list.add(new Workload.Conv2d(layer(), false));
                     list.add(new Workload.Conv2d(layer(), true));
                 }
+                case "depthwise" -> list.add(new Workload.Depthwise(parseLayer(depthwise, "--depthwise")));
                 case "softmax" -> {
                     int cols = Math.min(1024, elements);
                     list.add(new Workload.Softmax(Math.max(1, elements / cols), cols));
@@ -451,7 +473,7 @@ final class BenchCommand implements Callable<Integer> {
             command.addAll(List.of("bench", "--child", "--threads", Integer.toString(threadCount),
                     "--ops", String.join(",", ops), "--sizes", String.join(",", sizes.stream().map(String::valueOf).toList()),
                     "--runs", Integer.toString(runs), "--warmup", Double.toString(warmup),
-                    "--elements", Integer.toString(elements), "--conv", conv,
+                    "--elements", Integer.toString(elements), "--conv", conv, "--depthwise", depthwise,
                     "--python", python, "--cc", compiler, "--report", file.toString()));
             if (peers != null) {
                 command.addAll(List.of("--peers", String.join(",", peers)));

@@ -72,6 +72,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void depthwiseIsOneRowInGigabytesPerSecondWithNoPeer(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int exit = gasok("bench", "--device", "reference", "--ops", "depthwise", "--depthwise", "1x3x9x9_3k3s2p1",
+                "--runs", "1", "--warmup", "0", "--peers", "ejml", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        List<?> rows = assertInstanceOf(List.class,
+                assertInstanceOf(Map.class, Json.parse(Files.readString(report))).get("rows"));
+        assertEquals(1, rows.size(), rows.toString());
+        Map<?, ?> row = assertInstanceOf(Map.class, rows.get(0));
+        assertEquals("depthwise", row.get("op"));
+        assertEquals("1x3x9x9*3x3x3/s2p1", row.get("shape"));
+        double bytes = 4.0 * 3 * (9 * 9 + 5 * 5);
+        assertEquals(bytes / ((Number) row.get("seconds")).doubleValue() / 1e9, ((Number) row.get("gbps")).doubleValue(),
+                1e-9 * bytes / ((Number) row.get("seconds")).doubleValue());
+    }
+
+    @Test
+    void aDepthwiseLayerNeedsAsManyFiltersAsChannels() {
+        int exit = gasok("bench", "--device", "reference", "--ops", "depthwise", "--depthwise", "1x8x10x10_4k3s1p1");
+        assertEquals(2, exit);
+        assertTrue(err.toString().contains("--depthwise 1x8x10x10_4k3s1p1 must have as many filters as channels"),
+                err.toString());
+    }
+
+    @Test
     void aMissingPythonIsAFootnoteNotAFailure() {
         int exit = gasok("bench", "--device", "reference", "--ops", "launch", "--runs", "1", "--warmup", "0",
                 "--peers", "numpy", "--python", "no-such-python-here");

@@ -19,7 +19,7 @@ import org.ejml.dense.row.CommonOps_MT_FDRM;
  */
 public abstract sealed class Workload {
 
-    /** The op's name in the table and the report: gemm, conv2d-fwd, conv2d-bwd, softmax, add, launch. */
+    /** The op's name in the table and the report: gemm, conv2d-fwd, conv2d-bwd, depthwise, softmax, add, launch. */
     public final String op;
     /** The shape, as the table shows it. */
     public final String shape;
@@ -374,6 +374,38 @@ public abstract sealed class Workload {
 
         String args() {
             return n + " " + c + " " + h + " " + w + " " + oc + " " + k + " " + stride + " " + pad;
+        }
+    }
+
+    /**
+     * Depthwise conv2d forward with bias (groups = channels, one K×K filter per channel), judged by
+     * memory bandwidth: bytes are x read once and y written once ({@code 4·N·C·(H·W + outH·outW)}),
+     * the least any kernel must move. No peer: NumPy has no depthwise convolution; compare with the
+     * add row's GB/s of the same run.
+     */
+    public static final class Depthwise extends Workload {
+        private final ConvLayer l;
+
+        public Depthwise(ConvLayer layer) {
+            super("depthwise", layer.text(), 0,
+                    4.0 * layer.n * layer.c * ((double) layer.h * layer.w + (double) layer.outH() * layer.outW()));
+            if (layer.oc != layer.c) {
+                throw new IllegalArgumentException("a depthwise layer has as many filters as channels, not "
+                        + layer.oc + " for " + layer.c + " channels: " + layer.text());
+            }
+            this.l = layer;
+        }
+
+        @Override
+        public Contender gasok(Device device) {
+            Tensor x = Tensor.of(device, normal(l.n * l.c * l.h * l.w, 1, 1), l.n, l.c, l.h, l.w);
+            Tensor weight = Tensor.of(device, normal(l.c * l.k * l.k, 2, Math.sqrt(1.0 / (l.k * l.k))), l.c, 1, l.k, l.k);
+            Tensor bias = Tensor.of(device, normal(l.c, 3, 1), l.c);
+            int[] stride = {l.stride, l.stride};
+            int[] pad = {l.pad, l.pad};
+            int[] dilation = {1, 1};
+            return gasokCall(device, new Tensor[] {x, weight, bias},
+                    () -> x.conv2d(weight, bias, stride, pad, dilation, l.c));
         }
     }
 
