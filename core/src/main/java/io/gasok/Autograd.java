@@ -147,7 +147,7 @@ public final class Autograd {
     static void backward(Tensor root, Tensor seed) {
         if (root.gradFn == null) {
             if (root.requiresGrad()) {
-                accumulateLeaf(root, seed);
+                accumulateLeaf(root, seed, false);
                 return;
             }
             throw new IllegalStateException("backward: " + root.describe()
@@ -189,7 +189,7 @@ public final class Autograd {
                         Tensor previous = pending.get(input.gradFn);
                         pending.put(input.gradFn, previous == null ? grad : previous.add(grad));
                     } else {
-                        accumulateLeaf(input, grad);
+                        accumulateLeaf(input, grad, isUnshared(grad, grads, i, pending, scope));
                     }
                 }
                 node.release();
@@ -198,18 +198,38 @@ public final class Autograd {
     }
 
     /**
-     * Adds {@code grad} into {@code leaf.grad}. The first gradient is stored as a fresh tensor owned
-     * by the leaf (no scope): the tensor a rule returned may also be pending for another node, so
-     * it is never adopted as it is, only copied (or converted, which copies).
+     * Adds {@code grad} into {@code leaf.grad}. The first gradient becomes the leaf's, owned by it
+     * (no scope): as it is when {@code unshared}, else copied (or converted, which copies), since a
+     * tensor a rule returned may also be pending for another node or be a view of one.
      */
-    private static void accumulateLeaf(Tensor leaf, Tensor grad) {
+    private static void accumulateLeaf(Tensor leaf, Tensor grad, boolean unshared) {
         if (leaf.grad == null) {
-            Tensor owned = grad.dtype() == leaf.dtype() ? grad.copy() : grad.to(leaf.dtype());
+            Tensor owned = unshared && grad.dtype() == leaf.dtype() ? grad
+                    : grad.dtype() == leaf.dtype() ? grad.copy() : grad.to(leaf.dtype());
             owned.owner = null;
             leaf.grad = owned;
         } else {
             leaf.grad.addInPlace(grad);
         }
+    }
+
+    /**
+     * True when {@code grads[index]} can be handed to a leaf as it is: the backward pass made it
+     * (it belongs to the pass's scope, so it is neither the caller's seed nor a saved tensor), no
+     * other tensor object shares its storage (no view of it, and it is no view), and the same object
+     * is neither another input's gradient from this rule nor waiting for another node.
+     */
+    private static boolean isUnshared(Tensor grad, Tensor[] grads, int index, Map<Node, Tensor> pending,
+                                      Scope scope) {
+        if (grad.owner != scope || grad.storage.isShared() || pending.containsValue(grad)) {
+            return false;
+        }
+        for (int j = 0; j < grads.length; j++) {
+            if (j != index && grads[j] == grad) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<Node> topologicalOrder(Node root) {

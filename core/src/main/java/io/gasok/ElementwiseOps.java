@@ -9,7 +9,9 @@ import io.gasok.spi.UnaryOp;
  * The elementwise ops: each is one fused launch of {@link io.gasok.spi.Backend#elementwise} over
  * broadcast operands, and each backward is one more fused launch built from the op's own
  * derivative ({@link UnaryOp#derivative}, {@link BinaryOp#partials}) times the incoming gradient,
- * then summed down to the operand's shape where it was broadcast.
+ * then summed down to the operand's shape where it was broadcast. The in-place updates are fused
+ * launches too: into one target, or into several in one launch (an optimizer's parameter and its
+ * state, {@link #updateAll}).
  */
 final class ElementwiseOps {
     private ElementwiseOps() {}
@@ -35,6 +37,16 @@ final class ElementwiseOps {
         Dispatch.launch("elementwise", op, device, out.numel(),
                 () -> device.backend().elementwise(expr, operands, result), launched);
         return out;
+    }
+
+    /** {@link #evaluate} for a caller's expression: checks that it reads only the inputs given, with their dtypes. */
+    static Tensor evaluateChecked(Expr expr, Tensor... inputs) {
+        String name = "evaluate";
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(name + ": needs at least one input tensor (it gives the shape)");
+        }
+        checkInputs(name, expr, inputs);
+        return evaluate(name, expr, inputs);
     }
 
     /** {@code tensor}'s operand seen with {@code shape}: aligned right, stride 0 on broadcast axes. */
@@ -69,6 +81,17 @@ final class ElementwiseOps {
                             usesX ? savedX.get() : gy, usesY ? savedY.get() : gy)}, x);
         }
         return y;
+    }
+
+    /**
+     * The gradient of a ReLU from its output: {@code gy · [y > 0]}, the expression of ReLU's own
+     * backward with {@code y} read where it reads {@code x} (the same mask: {@code relu(x) > 0}
+     * exactly where {@code x > 0}). For fused ops that keep only the activated output.
+     */
+    static Tensor reluBackwardFromOutput(Tensor gy, Tensor y) {
+        DType t = y.dtype();
+        Expr grad = Expr.mul(Expr.input(0, t), UnaryOp.RELU.derivative(Expr.input(1, t), Expr.input(1, t), 0));
+        return evaluate("relu_backward", grad, gy, y);
     }
 
     /** {@code op(a, b)} with broadcasting and type promotion. */
@@ -231,11 +254,10 @@ final class ElementwiseOps {
     static Tensor update(Tensor target, Expr expr, Tensor... operands) {
         String name = "update_in_place";
         checkInPlace(name, target);
-        if (Expr.inputCount(expr) > operands.length + 1) {
-            throw Checks.error(name, "the expression reads input " + (Expr.inputCount(expr) - 1) + " but "
-                    + operands.length + " operand(s) were given", target);
-        }
-        checkInputTypes(name, expr, target, operands);
+        Tensor[] all = new Tensor[operands.length + 1];
+        all[0] = target;
+        System.arraycopy(operands, 0, all, 1, operands.length);
+        checkInputs(name, expr, all);
         Tensor[] separated = new Tensor[operands.length];
         for (int i = 0; i < operands.length; i++) {
             separated[i] = separate(target, operands[i]);
@@ -244,27 +266,108 @@ final class ElementwiseOps {
         return target;
     }
 
-    private static void checkInputTypes(String name, Expr expr, Tensor target, Tensor[] operands) {
+    /**
+     * {@code targets[k] = exprs[k](targets..., operands...)} for every k in one launch (see
+     * {@link Tensor#updateAllInPlace}): the targets share a shape and a device and do not overlap.
+     */
+    static void updateAll(Tensor[] targets, Expr[] exprs, Tensor... operands) {
+        String name = "update_in_place";
+        if (targets.length == 0 || targets.length != exprs.length) {
+            throw new IllegalArgumentException(name + ": needs one expression per target, got " + exprs.length
+                    + " for " + targets.length + " target(s)");
+        }
+        Tensor[] all = new Tensor[targets.length + operands.length];
+        System.arraycopy(targets, 0, all, 0, targets.length);
+        System.arraycopy(operands, 0, all, targets.length, operands.length);
+        Device device = Checks.sameDevice(name, all);
+        int[] shape = targets[0].shapeRef();
+        for (int k = 0; k < targets.length; k++) {
+            checkInPlace(name, targets[k]);
+            if (!java.util.Arrays.equals(targets[k].shapeRef(), shape)) {
+                throw Checks.error(name, "the targets differ in shape", targets);
+            }
+            for (int other = 0; other < k; other++) {
+                if (overlaps(targets[k], targets[other])) {
+                    throw Checks.error(name, "two targets share elements", targets[other], targets[k]);
+                }
+            }
+            checkInputs(name, exprs[k], all);
+        }
+        Operand[] inputs = new Operand[all.length];
+        Operand[] outs = new Operand[targets.length];
+        Expr[] typed = new Expr[targets.length];
+        for (int k = 0; k < targets.length; k++) {
+            outs[k] = targets[k].operand();
+            inputs[k] = outs[k];
+            typed[k] = Expr.cast(exprs[k], targets[k].dtype());
+        }
+        for (int i = 0; i < operands.length; i++) {
+            Tensor operand = operands[i];
+            for (Tensor target : targets) {
+                operand = separate(target, operand);
+            }
+            int[] broadcast = Checks.broadcast(name, shape, operand.shapeRef());
+            if (!java.util.Arrays.equals(broadcast, shape)) {
+                throw Checks.error(name, "the operand does not broadcast to the targets' shape", targets[0], operand);
+            }
+            inputs[targets.length + i] = broadcastOperand(operand, shape);
+        }
+        Operand[] launched = java.util.Arrays.copyOf(inputs, inputs.length);
+        Dispatch.launch("elementwise", name, device, (long) targets.length * targets[0].numel(),
+                () -> device.backend().elementwise(typed, inputs, outs), launched);
+        for (Tensor target : targets) {
+            target.bumpVersion();
+        }
+    }
+
+    /** True when two views of one storage may share an element (their spans of the buffer intersect). */
+    private static boolean overlaps(Tensor a, Tensor b) {
+        if (a.storage != b.storage || a.numel() == 0 || b.numel() == 0) {
+            return false;
+        }
+        return a.offset <= lastIndex(b) && b.offset <= lastIndex(a);
+    }
+
+    /** The highest buffer index a view with non-negative strides reaches. */
+    private static int lastIndex(Tensor tensor) {
+        int last = tensor.offset;
+        int[] shape = tensor.shapeRef();
+        int[] strides = tensor.stridesRef();
+        for (int d = 0; d < shape.length; d++) {
+            last += (shape[d] - 1) * strides[d];
+        }
+        return last;
+    }
+
+    /**
+     * Each input slot {@code expr} reads has a tensor, {@code inputs[slot]}, of the slot's dtype (one
+     * walk of the tree, which is most of what an optimizer's small launch costs on the host).
+     */
+    private static void checkInputs(String name, Expr expr, Tensor[] inputs) {
         switch (expr) {
             case Expr.Input in -> {
-                Tensor operand = in.index() == 0 ? target : operands[in.index() - 1];
+                if (in.index() >= inputs.length) {
+                    throw Checks.error(name, "the expression reads input " + in.index() + " but " + inputs.length
+                            + " tensor(s) were given", inputs);
+                }
+                Tensor operand = inputs[in.index()];
                 if (operand.dtype() != in.dtype()) {
                     throw Checks.error(name, "input " + in.index() + " of the expression is "
                             + in.dtype().shortName() + " but its operand is " + operand.dtype().shortName(), operand);
                 }
             }
             case Expr.Constant c -> { }
-            case Expr.Unary u -> checkInputTypes(name, u.x(), target, operands);
+            case Expr.Unary u -> checkInputs(name, u.x(), inputs);
             case Expr.Binary b -> {
-                checkInputTypes(name, b.a(), target, operands);
-                checkInputTypes(name, b.b(), target, operands);
+                checkInputs(name, b.a(), inputs);
+                checkInputs(name, b.b(), inputs);
             }
             case Expr.Where w -> {
-                checkInputTypes(name, w.condition(), target, operands);
-                checkInputTypes(name, w.a(), target, operands);
-                checkInputTypes(name, w.b(), target, operands);
+                checkInputs(name, w.condition(), inputs);
+                checkInputs(name, w.a(), inputs);
+                checkInputs(name, w.b(), inputs);
             }
-            case Expr.Cast c -> checkInputTypes(name, c.x(), target, operands);
+            case Expr.Cast c -> checkInputs(name, c.x(), inputs);
         }
     }
 

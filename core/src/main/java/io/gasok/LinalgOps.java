@@ -3,12 +3,14 @@ package io.gasok;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.GemmSpec;
 import io.gasok.spi.Operand;
+import io.gasok.spi.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Matrix products, launched as one batched GEMM.
+ * Matrix products, launched as one batched GEMM, and the linear layer's {@code x·Wᵀ + b} (with a
+ * ReLU when asked), one GEMM whose epilogue adds the bias and applies the activation.
  *
  * <p>{@code matmul} follows NumPy: a 1-D left operand is a row vector and a 1-D right operand a
  * column vector (the added axis is removed from the result); operands of rank 2 or more are stacks
@@ -96,6 +98,99 @@ final class LinalgOps {
                     ? ReduceOps.sumTo(left.transpose(-1, -2).matmul(gradC), right.shapeRef()) : null;
             return new Tensor[] {gradA, gradB};
         }, a, b);
+    }
+
+    /**
+     * {@code x·Wᵀ + b}, then ReLU when {@code relu}: PyTorch's {@code F.linear} over the last axis
+     * of {@code x} ({@code [..., in]}, {@code weight [out, in]}, {@code bias [out]} or null), as
+     * one GEMM whose epilogue adds the bias and applies the ReLU while the results are in
+     * registers (DESIGN §3). The values are those of {@code x.matmul(weight.t()).add(bias).relu()}:
+     * the epilogue adds the bias to the finished dot product and applies the op's own definition.
+     *
+     * <p>The backward is written out for the whole layer: {@code gz = gy · [y > 0]} (ReLU's
+     * derivative read from its output, which is positive exactly where its input is), then
+     * {@code gx = gz·W}, {@code gW = gzᵀ·x} and {@code gb = Σ_rows gz}: a launch each, with no
+     * separate bias-add or activation nodes and no transposed copy of {@code gW}.
+     *
+     * <p>Operands of different dtypes, or an empty inner dimension, take the unfused ops instead
+     * (matmul promotes; a GEMM over k = 0 has no products for an epilogue to finish).
+     */
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu) {
+        String op = relu ? "linear_relu" : "linear";
+        Device device = Checks.sameDevice(op, x, weight, bias);
+        if (weight.rank() != 2 || x.rank() == 0 || x.dim(-1) != weight.dim(1)) {
+            throw Checks.error(op, "needs input [..., in] and weight [out, in]", x, weight);
+        }
+        int in = weight.dim(1);
+        int out = weight.dim(0);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != out)) {
+            throw Checks.error(op, "needs a bias of shape [" + out + "]", x, weight, bias);
+        }
+        Checks.floating(op, x);
+        Checks.floating(op, weight);
+        if (x.dtype() != weight.dtype() || (bias != null && bias.dtype() != x.dtype()) || in == 0) {
+            Tensor product = x.matmul(weight.t());
+            Tensor shifted = bias == null ? product : product.add(bias);
+            return relu ? shifted.relu() : shifted;
+        }
+        int rows = x.numel() / in;
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = out;
+        Tensor y = Tensor.empty(device, x.dtype(), outShape);
+        Tensor rowsOfX;
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            rowsOfX = x.rank() == 2 ? x : x.reshape(rows, in);
+            if (rows > 0) {
+                launchLinear(op, device, rowsOfX, weight, bias, relu, y, rows, in, out);
+            }
+        }
+        if (!Autograd.needsGrad(x, weight, bias)) {
+            if (rowsOfX != x) {
+                rowsOfX.close();
+            }
+            return y;
+        }
+        Autograd.Saved savedRows = Autograd.save(rowsOfX);
+        Autograd.Saved savedWeight = Autograd.save(weight);
+        Autograd.Saved savedY = relu ? Autograd.save(y) : null;
+        int[] xShape = x.shapeRef();
+        return Autograd.record(op, y, gy -> {
+            Tensor gz = relu ? ElementwiseOps.reluBackwardFromOutput(gy, savedY.get()) : gy;
+            Tensor gzRows = gz.reshape(rows, out);
+            Tensor gx = x.requiresGrad() ? gzRows.matmul(savedWeight.get()).reshape(xShape) : null;
+            Tensor gw = weight.requiresGrad() ? gzRows.t().matmul(savedRows.get()) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? gzRows.sum(0) : null;
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
+    }
+
+    /** {@code y = act(x · Wᵀ + b)} as one GEMM launch: x is {@code [rows, in]}, y {@code [rows, out]}-shaped. */
+    private static void launchLinear(String op, Device device, Tensor x, Tensor weight, Tensor bias, boolean relu,
+                                     Tensor y, int rows, int in, int out) {
+        List<Tensor> temporaries = new ArrayList<>();
+        try {
+            int[] noBatch = {};
+            GemmOperand left = GemmOperand.of(x, noBatch, 1, temporaries);
+            // op(B) is Wᵀ: the weight as stored, read with the opposite transposition to W's own.
+            GemmOperand right = GemmOperand.of(weight, noBatch, 1, temporaries);
+            Operand yOperand = y.operand();
+            Operand result = new Operand(yOperand.buffer(), y.dtype(), yOperand.offset(), new int[] {1, rows, out},
+                    new int[] {rows * out, out, 1});
+            Epilogue epilogue = relu ? Epilogue.activation(UnaryOp.RELU, 0) : Epilogue.NONE;
+            GemmSpec spec = new GemmSpec(1, rows, out, in, left.transposed(), !right.transposed(), epilogue);
+            Operand a = left.operand();
+            Operand b = right.operand();
+            if (bias == null) {
+                Dispatch.launch("gemm", op, device, spec.flops(),
+                        () -> device.backend().gemm(spec, a, b, result, null), a, b, result);
+            } else {
+                Operand biasOperand = bias.operand();
+                Dispatch.launch("gemm", op, device, spec.flops(),
+                        () -> device.backend().gemm(spec, a, b, result, biasOperand), a, b, result, biasOperand);
+            }
+        } finally {
+            temporaries.forEach(Tensor::close);
+        }
     }
 
     private static int[] broadcastBatch(String op, Tensor a, Tensor b, Tensor userA, Tensor userB) {

@@ -14,13 +14,23 @@ final class ReduceOps {
 
     static Tensor sum(Tensor x, int[] axes, boolean keepDim) {
         int[] reduced = axes(x, "sum", axes);
+        int[] kept = keptShape(x, reduced);
+        return sumInto(x, reduced, kept, keepDim ? kept : dropAxes(kept, reduced));
+    }
+
+    /**
+     * The sum over {@code reduced} as a tensor of {@code resultShape}, which holds the kept shape's
+     * elements in the same order (the kept shape itself, or it without some size-1 axes): the
+     * kernel writes the result tensor's own storage, so no view is made to drop the axes.
+     */
+    private static Tensor sumInto(Tensor x, int[] reduced, int[] kept, int[] resultShape) {
         DType outType = x.dtype().isFloating() ? x.dtype() : DType.INT64;
-        Tensor y = launch(ReduceOp.SUM, "sum", x, reduced, outType);
+        Tensor y = launch(ReduceOp.SUM, "sum", x, reduced, kept, outType, resultShape);
         if (Autograd.needsGrad(x)) {
             int[] xShape = x.shapeRef();
-            Autograd.record("sum", y, gy -> new Tensor[] {gy.expand(xShape)}, x);
+            Autograd.record("sum", y, gy -> new Tensor[] {gy.reshape(kept).expand(xShape)}, x);
         }
-        return keepDim ? y : dropAxes(y, reduced);
+        return y;
     }
 
     static Tensor mean(Tensor x, int[] axes, boolean keepDim) {
@@ -40,17 +50,18 @@ final class ReduceOps {
         if (count(x, reduced) == 0) {
             throw Checks.error(name, "reduction over an empty axis has no identity", x);
         }
-        Tensor y = launch(op, name, x, reduced, x.dtype());
+        int[] kept = keptShape(x, reduced);
+        Tensor y = launch(op, name, x, reduced, kept, x.dtype(), keepDim ? kept : dropAxes(kept, reduced));
         if (Autograd.needsGrad(x)) {
             Autograd.Saved savedX = Autograd.save(x);
             Autograd.Saved savedY = Autograd.save(y);
             Autograd.record(name, y, gy -> {
-                Tensor mask = savedX.get().eq(savedY.get());
-                Tensor share = gy.div(mask.sum(reduced, true));
+                Tensor mask = savedX.get().eq(savedY.get().reshape(kept));
+                Tensor share = gy.reshape(kept).div(mask.sum(reduced, true));
                 return new Tensor[] {Tensor.where(mask, share, Tensor.zeros(gy.device(), gy.dtype()))};
             }, x);
         }
-        return keepDim ? y : dropAxes(y, reduced);
+        return y;
     }
 
     /** ARGMAX or ARGMIN along one axis: the first index on ties, INT64; not differentiable. */
@@ -63,8 +74,8 @@ final class ReduceOps {
         if (x.shapeRef()[reduced[0]] == 0) {
             throw Checks.error(name, "reduction over an empty axis has no index", x);
         }
-        Tensor y = launch(op, name, x, reduced, DType.INT64);
-        return keepDim ? y : dropAxes(y, reduced);
+        int[] kept = keptShape(x, reduced);
+        return launch(op, name, x, reduced, kept, DType.INT64, keepDim ? kept : dropAxes(kept, reduced));
     }
 
     /** {@code Σ(x - mean)² / (n - correction)} over the axes. */
@@ -94,36 +105,47 @@ final class ReduceOps {
                 axes[count++] = d;
             }
         }
-        Tensor summed = count == 0 ? grad : sum(grad, Arrays.copyOf(axes, count), true);
-        return summed.reshape(shape);
+        if (count == 0) {
+            return grad.reshape(shape);
+        }
+        int[] reduced = Arrays.copyOf(axes, count);
+        return sumInto(grad, reduced, keptShape(grad, reduced), shape.clone());
     }
 
-    private static Tensor launch(ReduceOp op, String name, Tensor x, int[] axes, DType outType) {
-        int[] keptShape = x.shapeRef().clone();
-        for (int axis : axes) {
-            keptShape[axis] = 1;
-        }
+    /**
+     * Launches {@code op} over {@code axes} into a new tensor of {@code resultShape}; the kernel
+     * sees it with the {@code kept} shape (x's, with the reduced axes of extent 1), which has the
+     * same elements in the same row-major order.
+     */
+    private static Tensor launch(ReduceOp op, String name, Tensor x, int[] axes, int[] kept, DType outType,
+                                 int[] resultShape) {
         Device device = Checks.sameDevice(name, x);
-        Tensor y = Tensor.empty(device, outType, keptShape);
+        Tensor y = Tensor.empty(device, outType, resultShape);
         Operand in = x.operand();
-        Operand out = y.operand();
+        Operand out = new Operand(y.storage.buffer, outType, 0, kept, Operand.rowMajorStrides(kept));
         Dispatch.launch("reduce", name, device, x.numel(), () -> device.backend().reduce(op, in, axes, out), in, out);
         return y;
     }
 
-    private static Tensor dropAxes(Tensor y, int[] axes) {
-        if (axes.length == 0) {
-            return y;
+    /** {@code x}'s shape with the {@code axes} of extent 1. */
+    private static int[] keptShape(Tensor x, int[] axes) {
+        int[] kept = x.shapeRef().clone();
+        for (int axis : axes) {
+            kept[axis] = 1;
         }
-        int[] shape = y.shapeRef();
-        int[] kept = new int[shape.length - axes.length];
+        return kept;
+    }
+
+    /** {@code kept} without the {@code axes} (sorted). */
+    private static int[] dropAxes(int[] kept, int[] axes) {
+        int[] dropped = new int[kept.length - axes.length];
         int next = 0;
-        for (int d = 0; d < shape.length; d++) {
+        for (int d = 0; d < kept.length; d++) {
             if (Arrays.binarySearch(axes, d) < 0) {
-                kept[next++] = shape[d];
+                dropped[next++] = kept[d];
             }
         }
-        return y.reshape(kept);
+        return dropped;
     }
 
     /** The axes to reduce, normalised, sorted and checked; null or empty means all. */

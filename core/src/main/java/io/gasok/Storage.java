@@ -58,6 +58,11 @@ final class Storage {
         }
     }
 
+    /** True when more than one tensor object uses this storage (views of one another). */
+    boolean isShared() {
+        return references.get() > 1;
+    }
+
     boolean isReleased() {
         return references.get() <= 0;
     }

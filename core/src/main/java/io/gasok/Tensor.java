@@ -793,6 +793,29 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.update(this, expr, operands);
     }
 
+    /**
+     * Evaluates a fused elementwise expression in one launch into a new tensor: input slot i of
+     * {@code expr} reads {@code inputs[i]}, all broadcast together (NumPy's rules); the result has
+     * the broadcast shape and the expression's dtype. Not recorded by autograd: an op built on it
+     * records its own backward ({@link Autograd#record}), typically another such launch, as
+     * {@code nn}'s dropout and cross-entropy do.
+     */
+    public static Tensor evaluate(io.gasok.spi.Expr expr, Tensor... inputs) {
+        return ElementwiseOps.evaluateChecked(expr, inputs);
+    }
+
+    /**
+     * Updates several tensors of one shape in one fused launch: target k becomes {@code exprs[k]},
+     * in which input slot i reads {@code targets[i]} for i below the number of targets and
+     * {@code operands[i - targets.length]} after them (broadcast to the targets' shape). Every
+     * expression sees the values from before the launch. This is how Adam updates a parameter and
+     * both of its moments in one launch. The targets must not share elements; not recorded by
+     * autograd; bumps the targets' versions.
+     */
+    public static void updateAllInPlace(Tensor[] targets, io.gasok.spi.Expr[] exprs, Tensor... operands) {
+        ElementwiseOps.updateAll(targets, exprs, operands);
+    }
+
     /** Sets every element to {@code value} in place. */
     public Tensor fill(double value) {
         return ElementwiseOps.fillInPlace(this, value);
@@ -878,6 +901,20 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor matmul(Tensor other) {
         return LinalgOps.matmul(this, other);
+    }
+
+    /**
+     * {@code this · weightᵀ + bias} over the last axis (PyTorch's {@code F.linear}): this is
+     * {@code [..., in]}, {@code weight [out, in]}, {@code bias [out]} or null. One GEMM launch with
+     * the bias added in its epilogue; differentiable in all three.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return LinalgOps.linear(this, weight, bias, false);
+    }
+
+    /** {@code relu(this · weightᵀ + bias)}: {@link #linear} with the ReLU in the same GEMM epilogue. */
+    public Tensor linearRelu(Tensor weight, Tensor bias) {
+        return LinalgOps.linear(this, weight, bias, true);
     }
 
     public Tensor softmax(int axis) {

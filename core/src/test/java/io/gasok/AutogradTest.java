@@ -359,4 +359,46 @@ class AutogradTest {
             assertArrayEquals(new double[] {1}, x.grad().toDoubleArray());
         }
     }
+
+    @Test
+    void aGradientHandedToTwoLeavesIsNotSharedBetweenThem() {
+        Function both = new Function("both") {
+            @Override
+            protected Tensor forward(Context ctx, Tensor... in) {
+                return in[0].add(in[1]);
+            }
+
+            @Override
+            protected Tensor[] backward(Context ctx, Tensor gradOutput) {
+                Tensor g = gradOutput.mul(1);
+                return new Tensor[] {g, g};
+            }
+        };
+        try (Scope scope = Scope.open()) {
+            Tensor a = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+            Tensor b = Tensor.of(new double[] {3, 4}).requiresGrad(true);
+            both.apply(a, b).sum().backward();
+            assertNotSame(a.grad(), b.grad());
+            a.mul(5).sum().backward();
+            assertArrayEquals(new double[] {6, 6}, a.grad().toDoubleArray());
+            assertArrayEquals(new double[] {1, 1}, b.grad().toDoubleArray());
+        }
+    }
+
+    @Test
+    void aLeafGradientThatIsAViewOrStillPendingIsCopied() {
+        try (Scope scope = Scope.open()) {
+            Tensor a = Tensor.of(new double[] {1, 2, 3, 4}).requiresGrad(true);
+            Tensor b = Tensor.of(new double[] {1, 1}).requiresGrad(true);
+            Tensor y = a.reshape(2, 2).mul(b);
+            y.sum().backward();
+            assertArrayEquals(new double[] {1, 1, 1, 1}, a.grad().toDoubleArray());
+            assertArrayEquals(new double[] {4, 6}, b.grad().toDoubleArray());
+            Tensor keptGrad = a.grad();
+            a.mul(2).sum().backward();
+            assertSame(keptGrad, a.grad());
+            assertArrayEquals(new double[] {3, 3, 3, 3}, a.grad().toDoubleArray());
+            assertArrayEquals(new double[] {4, 6}, b.grad().toDoubleArray());
+        }
+    }
 }

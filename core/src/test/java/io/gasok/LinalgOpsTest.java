@@ -203,4 +203,88 @@ class LinalgOpsTest {
             GradCheck.check(in -> in[0].matmul(in[1]), normal(24, 2, 3, 4), normal(25, 4));
         });
     }
+
+    @Test
+    void linearIsTheMatrixProductWithTheTransposedWeightPlusTheBias() {
+        leakFree(() -> {
+            Tensor x = normal(1, 5, 3);
+            Tensor w = normal(2, 4, 3);
+            Tensor b = normal(3, 4);
+            Tensor composed = x.matmul(w.t()).add(b);
+            assertArrayEquals(composed.toDoubleArray(), x.linear(w, b).toDoubleArray(), 0);
+            assertArrayEquals(composed.relu().toDoubleArray(), x.linearRelu(w, b).toDoubleArray(), 0);
+            assertArrayEquals(x.matmul(w.t()).toDoubleArray(), x.linear(w, null).toDoubleArray(), 0);
+        });
+    }
+
+    @Test
+    void linearTakesAnyLeadingAxesAndAVector() {
+        leakFree(() -> {
+            Tensor w = normal(4, 2, 3);
+            Tensor b = normal(5, 2);
+            Tensor batch = normal(6, 2, 4, 3);
+            Tensor y = batch.linearRelu(w, b);
+            assertArrayEquals(new int[] {2, 4, 2}, y.shape());
+            assertArrayEquals(batch.matmul(w.t()).add(b).relu().toDoubleArray(), y.toDoubleArray(), 0);
+            Tensor vector = normal(7, 3);
+            assertArrayEquals(new int[] {2}, vector.linear(w, b).shape());
+            assertArrayEquals(vector.matmul(w.t()).add(b).toDoubleArray(), vector.linear(w, b).toDoubleArray(), 0);
+        });
+    }
+
+    @Test
+    void linearIsOneGemmLaunchWithTheBiasAndReluInItsEpilogue() {
+        leakFree(() -> {
+            Tensor x = normal(8, 6, 3);
+            Tensor w = normal(9, 4, 3);
+            Tensor b = normal(10, 4);
+            List<String> launches = new ArrayList<>();
+            Dispatch.Listener previous = Dispatch.listen((launch, start, end) -> launches.add(launch.kernel()));
+            try {
+                x.linearRelu(w, b);
+            } finally {
+                Dispatch.restore(previous);
+            }
+            assertEquals(List.of("gemm"), launches);
+        });
+    }
+
+    @Test
+    void linearGradientsMatchFiniteDifferences() {
+        leakFree(() -> {
+            Tensor w = normal(11, 4, 3);
+            Tensor b = normal(12, 4);
+            GradCheck.check(in -> in[0].linear(in[1], in[2]), normal(13, 5, 3), w, b);
+            GradCheck.check(in -> in[0].linear(in[1], null), normal(14, 2, 2, 3), w);
+            // Pre-activations away from ReLU's kink: a bias of ±3 dominates the product of small inputs.
+            Tensor small = normal(15, 5, 3).mul(0.1);
+            Tensor farFromZero = tensor(new double[] {3, -3, 3, -3}, 4);
+            GradCheck.check(in -> in[0].linearRelu(in[1], in[2]), small, w, farFromZero);
+        });
+    }
+
+    @Test
+    void linearOfMixedDtypesPromotesAsMatmulDoes() {
+        leakFree(() -> {
+            Tensor x = normal(16, 2, 3).to(DType.FLOAT32);
+            Tensor w = normal(17, 4, 3);
+            Tensor y = x.linear(w, normal(18, 4));
+            assertEquals(DType.FLOAT64, y.dtype());
+            assertArrayEquals(x.matmul(w.t()).add(normal(18, 4)).toDoubleArray(), y.toDoubleArray(), 0);
+        });
+    }
+
+    @Test
+    void linearWithMismatchedShapesNamesTheOpAndTheShapes() {
+        leakFree(() -> {
+            IllegalArgumentException wrongWidth = assertThrows(IllegalArgumentException.class,
+                    () -> normal(19, 2, 5).linear(normal(20, 4, 3), null));
+            assertTrue(wrongWidth.getMessage().contains("linear") && wrongWidth.getMessage().contains("[2, 5]"),
+                    wrongWidth.getMessage());
+            IllegalArgumentException wrongBias = assertThrows(IllegalArgumentException.class,
+                    () -> normal(21, 2, 3).linearRelu(normal(22, 4, 3), normal(23, 3)));
+            assertTrue(wrongBias.getMessage().contains("linear_relu") && wrongBias.getMessage().contains("[4]"),
+                    wrongBias.getMessage());
+        });
+    }
 }

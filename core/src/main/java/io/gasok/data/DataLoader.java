@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * repeated, resumed at any epoch, and gives the same batches on every device. The last batch of an
  * epoch is smaller when the batch size does not divide the rows (Keras' and PyTorch's default).
  *
- * <p>Each batch is gathered on the host and copied to the device in one write per tensor; the
+ * <p>Each batch is gathered on the host (into staging arrays reused from batch to batch) and copied
+ * to the device in one write per tensor; the
  * tensors belong to the caller's {@link io.gasok.Scope}, so a training step that opens a scope per
  * batch frees them with the step.
  */
@@ -68,6 +69,9 @@ public final class DataLoader {
         int width = data.width();
         return () -> new Iterator<>() {
             private int next;
+            // Host staging for full batches, reused: the tensors copy them.
+            private final float[] fullFeatures = new float[Math.min(batchSize, order.length) * width];
+            private final long[] fullLabels = new long[Math.min(batchSize, order.length)];
 
             @Override
             public boolean hasNext() {
@@ -81,8 +85,9 @@ public final class DataLoader {
                 }
                 int end = Math.min(order.length, next + batchSize);
                 int size = end - next;
-                float[] features = new float[size * width];
-                long[] labels = new long[size];
+                boolean full = size == fullLabels.length;
+                float[] features = full ? fullFeatures : new float[size * width];
+                long[] labels = full ? fullLabels : new long[size];
                 data.gather(order, next, end, features, labels);
                 next = end;
                 return new Batch(Tensor.of(device, features, size, width), Tensor.of(device, labels, size), size);

@@ -1,14 +1,22 @@
 package io.gasok.nn;
 
+import io.gasok.Autograd;
+import io.gasok.DType;
 import io.gasok.Tensor;
+import io.gasok.spi.BinaryOp;
 import io.gasok.spi.Distribution;
+import io.gasok.spi.Expr;
 
 /**
  * In train mode, zeroes each element with probability {@code p} and scales the rest by
  * {@code 1 / (1 - p)} (inverted dropout, PyTorch's); in eval mode returns its input. The mask comes
  * from {@link Tensor#random} at the generator's seed and next offset (which each call advances by
  * the input's size), so the same seed gives the same masks, call after call, on every backend.
- * Launches: the uniform draw, the comparison, and two multiplies.
+ *
+ * <p>Launches: the uniform draw {@code u}, then one fused launch {@code y = (x · [u ≥ p]) · s} with
+ * {@code s = 1/(1 - p)}; the backward is one launch too, {@code gx = (gy · s) · [u ≥ p]} from the
+ * saved {@code u}. Those are the values (and the order of the roundings) of the ops written out,
+ * {@code x.mul(u.ge(p)).mul(s)}, and of their backward rules.
  */
 public final class Dropout extends Module {
     private final double p;
@@ -41,7 +49,18 @@ public final class Dropout extends Module {
         long offset = generator.advance(input.numel());
         Tensor uniform = Tensor.random(input.device(), Distribution.UNIFORM, input.dtype(), generator.seed(), offset,
                 input.shape());
-        return input.mul(uniform.ge(p)).mul(1 / (1 - p));
+        DType t = input.dtype();
+        Expr kept = Expr.cast(Expr.binary(BinaryOp.GE, Expr.input(1, t), Expr.constant(p, t)), t);
+        Expr scale = Expr.constant(1 / (1 - p), t);
+        Tensor output = Tensor.evaluate(Expr.mul(Expr.mul(Expr.input(0, t), kept), scale), input, uniform);
+        if (!Autograd.needsGrad(input)) {
+            uniform.close();
+            return output;
+        }
+        Autograd.Saved savedUniform = Autograd.save(uniform);
+        Expr gradient = Expr.mul(Expr.mul(Expr.input(0, t), scale), kept);
+        return Autograd.record("dropout", output,
+                gy -> new Tensor[] {Tensor.evaluate(gradient, gy, savedUniform.get())}, input);
     }
 
     public double p() {

@@ -11,7 +11,8 @@ import java.util.Arrays;
  *
  * <p>Initialised as PyTorch's {@code nn.Linear}: the weight Kaiming-uniform with {@code a = √5}
  * (uniform on {@code ±1/√in}), the bias uniform on {@code ±1/√in}; FLOAT32 on the default device.
- * The forward is a matmul and an add for now; core's GEMM epilogue will fuse the bias.
+ * The forward is one GEMM with the bias added in its epilogue ({@link Tensor#linear}); a
+ * {@link Sequential} that follows it with a {@link ReLU} fuses that into the epilogue too.
  */
 public final class Linear extends Module {
     private final int inFeatures;
@@ -47,12 +48,16 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        return forward(input, false);
+    }
+
+    /** The forward, with a ReLU applied in the same launch when {@code relu} (for {@link Sequential}). */
+    Tensor forward(Tensor input, boolean relu) {
         if (input.rank() == 0 || input.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input shape "
                     + Arrays.toString(input.shape()) + " does not end in " + inFeatures);
         }
-        Tensor product = input.matmul(weight().t());
-        return hasBias ? product.add(bias()) : product;
+        return relu ? input.linearRelu(weight(), bias()) : input.linear(weight(), bias());
     }
 
     public Tensor weight() {

@@ -1,7 +1,12 @@
 package io.gasok.nn;
 
+import io.gasok.Autograd;
+import io.gasok.DType;
 import io.gasok.Function;
 import io.gasok.Tensor;
+import io.gasok.spi.BinaryOp;
+import io.gasok.spi.Expr;
+import io.gasok.spi.UnaryOp;
 import java.util.Arrays;
 
 /**
@@ -25,6 +30,9 @@ public final class Losses {
      * divides the sum by {@code Σ w[y]} over the samples (the plain mean without weights).
      * Targets must lie in {@code [0, C)}; they are not checked on the host (that would sync the
      * device).
+     *
+     * <p>Without weights and smoothing, for {@code [N, C]} logits and a sum or mean, it runs fused
+     * ({@link #plainCrossEntropy}); otherwise it is composed of tensor ops and their rules.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Tensor classWeights, double labelSmoothing,
                                       Reduction reduction) {
@@ -41,6 +49,10 @@ public final class Losses {
         }
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("crossEntropy: label smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        if (classWeights == null && labelSmoothing == 0 && logits.rank() == 2 && logits.dim(0) > 0
+                && reduction != Reduction.NONE) {
+            return plainCrossEntropy(logits, targets, reduction == Reduction.MEAN);
         }
         Tensor weights = null;
         if (classWeights != null) {
@@ -71,6 +83,46 @@ public final class Losses {
             case SUM -> loss.sum();
             case MEAN -> targetWeights == null ? loss.mean() : loss.sum().div(targetWeights.sum());
         };
+    }
+
+    /**
+     * Cross-entropy of {@code [N, C]} logits without weights or smoothing, summed or averaged:
+     * {@code loss = -Σ_i logp[i, y_i]} (divided by N for the mean) with {@code logp =
+     * logSoftmax(logits)}, in four launches (log-softmax, gather, sum, the sign and division), and a
+     * backward in one: {@code gx = [c = y_i]·g - exp(logp)·g} with {@code g = -gy/N} (or
+     * {@code -gy}), softmax minus the one-hot target. The values, and the order of the roundings,
+     * are those of the composed ops' rules (the gather's scattered gradient through
+     * log-softmax's {@code G - exp(logp)·Σ_c G}).
+     */
+    private static Tensor plainCrossEntropy(Tensor logits, Tensor targets, boolean mean) {
+        int rows = logits.dim(0);
+        int classes = logits.dim(1);
+        DType t = logits.dtype();
+        Tensor logProbabilities;
+        Tensor loss;
+        try (Autograd.GradMode off = Autograd.noGrad()) {
+            logProbabilities = logits.logSoftmax(1);
+            Tensor total = logProbabilities.gather(1, targets.unsqueeze(1)).reshape(rows).sum();
+            Expr negated = Expr.unary(UnaryOp.NEG, Expr.input(0, t));
+            loss = Tensor.evaluate(mean ? Expr.div(negated, Expr.constant(rows, t)) : negated, total);
+        }
+        if (!Autograd.needsGrad(logits)) {
+            return loss;
+        }
+        Autograd.Saved savedLogProbabilities = Autograd.save(logProbabilities);
+        Autograd.Saved savedTargets = Autograd.save(targets);
+        return Autograd.record("cross_entropy", loss, gy -> {
+            Tensor classIndex = Tensor.arange(gy.device(), 0, classes, 1, DType.INT64).reshape(1, classes);
+            Tensor column = savedTargets.get().reshape(rows, 1);
+            Expr perRow = mean ? Expr.mul(Expr.input(3, t), Expr.div(Expr.constant(1, t), Expr.constant(rows, t)))
+                    : Expr.input(3, t);
+            Expr g = Expr.mul(perRow, Expr.constant(-1, t));
+            Expr oneHot = Expr.where(Expr.binary(BinaryOp.EQ, Expr.input(1, DType.INT64), Expr.input(2, column.dtype())),
+                    g, Expr.constant(0, t));
+            Expr softmax = Expr.unary(UnaryOp.EXP, Expr.input(0, t));
+            Expr gradient = Expr.sub(oneHot, Expr.mul(softmax, g));
+            return new Tensor[] {Tensor.evaluate(gradient, savedLogProbabilities.get(), classIndex, column, gy), null};
+        }, logits, targets);
     }
 
     /** Mean squared error. */

@@ -4,7 +4,7 @@ import io.gasok.DType;
 import io.gasok.Tensor;
 import io.gasok.nn.Unscoped;
 import io.gasok.spi.Expr;
-import java.util.Arrays;
+import io.gasok.spi.UnaryOp;
 import java.util.List;
 
 /**
@@ -16,13 +16,12 @@ import java.util.List;
  * </pre>
  * {@link AdamW} decouples the decay instead: {@code p ← p·(1 - lr·weightDecay)} in the same update.
  *
- * <p><b>Two launches per parameter and step.</b> {@code m} and {@code v} live in one state tensor of
- * shape {@code [2, ...p.shape]}, so one fused launch updates both: its expression picks the row by a
- * constant {@code [2, 1, ...]} BOOL selector, {@code where(first, β1·s + (1-β1)·g, β2·s + (1-β2)·g²)},
- * with {@code g} broadcast along the new axis. A second launch updates {@code p} from the new
- * {@code m} and {@code v} (views of the state, no copy). One launch in all would need a
- * fused elementwise launch that writes several outputs, which core's
- * {@link Tensor#updateInPlace} (one target) does not offer.
+ * <p><b>One launch per parameter and step.</b> {@code m} and {@code v} live in one state tensor of
+ * shape {@code [2, ...p.shape]} (its rows are the views {@link #firstMoment} and
+ * {@link #secondMoment} return), and {@link Tensor#updateAllInPlace} writes {@code p}, {@code m}
+ * and {@code v} in one fused launch: three expressions over {@code (p, m, v, grad)}, the update of
+ * {@code p} written with the new moments' expressions, since every expression of the launch reads
+ * the values from before it.
  */
 public sealed class Adam extends Optimizer permits AdamW {
     private final boolean decoupled;
@@ -31,7 +30,8 @@ public sealed class Adam extends Optimizer permits AdamW {
     private double eps = 1e-8;
     private double weightDecay;
     private final Tensor[] moments;
-    private final Tensor[] selectors;
+    private final Tensor[] firstRows;
+    private final Tensor[] secondRows;
     private final long[] parameterSteps;
 
     public Adam(List<Tensor> parameters, double learningRate) {
@@ -42,7 +42,8 @@ public sealed class Adam extends Optimizer permits AdamW {
         super(parameters, learningRate);
         this.decoupled = decoupled;
         moments = new Tensor[parameters.size()];
-        selectors = new Tensor[parameters.size()];
+        firstRows = new Tensor[parameters.size()];
+        secondRows = new Tensor[parameters.size()];
         parameterSteps = new long[parameters.size()];
     }
 
@@ -79,40 +80,30 @@ public sealed class Adam extends Optimizer permits AdamW {
             int[] stateShape = new int[shape.length + 1];
             stateShape[0] = 2;
             System.arraycopy(shape, 0, stateShape, 1, shape.length);
-            int[] selectorShape = new int[stateShape.length];
-            Arrays.fill(selectorShape, 1);
-            selectorShape[0] = 2;
-            moments[index] = Unscoped.create(() -> Tensor.zeros(parameter.device(), t, stateShape));
-            selectors[index] = Unscoped.create(() -> Tensor.of(parameter.device(), new byte[] {1, 0}, 2)
-                    .reshape(selectorShape));
+            Tensor state = Unscoped.create(() -> Tensor.zeros(parameter.device(), t, stateShape));
+            moments[index] = state;
+            firstRows[index] = Unscoped.create(() -> state.select(0, 0));
+            secondRows[index] = Unscoped.create(() -> state.select(0, 1));
         }
         long step = ++parameterSteps[index];
-        Tensor state = moments[index];
 
-        Expr s = Expr.input(0, t);
-        Expr g = Expr.input(1, t);
-        boolean l2 = !decoupled && weightDecay != 0;
-        if (l2) {
-            g = Expr.add(g, Expr.mul(Expr.constant(weightDecay, t), Expr.input(3, t)));
+        // Input slots: 0 the parameter, 1 and 2 the moments, 3 the gradient (all before the launch).
+        Expr p = Expr.input(0, t);
+        Expr g = Expr.input(3, t);
+        if (!decoupled && weightDecay != 0) {
+            g = Expr.add(g, Expr.mul(Expr.constant(weightDecay, t), p));
         }
-        Expr firstMoment = Expr.add(Expr.mul(Expr.constant(beta1, t), s), Expr.mul(Expr.constant(1 - beta1, t), g));
-        Expr secondMoment = Expr.add(Expr.mul(Expr.constant(beta2, t), s),
+        Expr m = Expr.add(Expr.mul(Expr.constant(beta1, t), Expr.input(1, t)), Expr.mul(Expr.constant(1 - beta1, t), g));
+        Expr v = Expr.add(Expr.mul(Expr.constant(beta2, t), Expr.input(2, t)),
                 Expr.mul(Expr.constant(1 - beta2, t), Expr.mul(g, g)));
-        Expr moment = Expr.where(Expr.input(2, DType.BOOL), firstMoment, secondMoment);
-        if (l2) {
-            state.updateInPlace(moment, grad.unsqueeze(0), selectors[index], parameter.unsqueeze(0));
-        } else {
-            state.updateInPlace(moment, grad.unsqueeze(0), selectors[index]);
-        }
-
         double correction1 = 1 - Math.pow(beta1, step);
         double correction2 = 1 - Math.pow(beta2, step);
-        Expr p = Expr.input(0, t);
-        Expr denominator = Expr.add(Expr.div(Expr.unary(io.gasok.spi.UnaryOp.SQRT, Expr.input(2, t)),
-                Expr.constant(Math.sqrt(correction2), t)), Expr.constant(eps, t));
-        Expr change = Expr.div(Expr.mul(Expr.constant(learningRate / correction1, t), Expr.input(1, t)), denominator);
+        Expr denominator = Expr.add(Expr.div(Expr.unary(UnaryOp.SQRT, v), Expr.constant(Math.sqrt(correction2), t)),
+                Expr.constant(eps, t));
+        Expr change = Expr.div(Expr.mul(Expr.constant(learningRate / correction1, t), m), denominator);
         Expr kept = decoupled && weightDecay != 0 ? Expr.mul(p, Expr.constant(1 - learningRate * weightDecay, t)) : p;
-        parameter.updateInPlace(Expr.sub(kept, change), state.select(0, 0), state.select(0, 1));
+        Tensor.updateAllInPlace(new Tensor[] {parameter, firstRows[index], secondRows[index]},
+                new Expr[] {Expr.sub(kept, change), m, v}, grad);
     }
 
     /** The first moment {@code m} of {@code parameter} (a view, in the caller's scope), or null before its first step. */
@@ -135,8 +126,9 @@ public sealed class Adam extends Optimizer permits AdamW {
 
     @Override
     protected List<Tensor> stateTensors() {
-        List<Tensor> state = nonNull(moments);
-        state.addAll(nonNull(selectors));
+        List<Tensor> state = nonNull(firstRows);
+        state.addAll(nonNull(secondRows));
+        state.addAll(nonNull(moments));
         return state;
     }
 }

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Updates parameters in place from their gradients. {@link #step()} runs each parameter's update
- * as a small fixed number of fused elementwise launches ({@link Tensor#updateInPlace}) with the
- * hyper-parameters as constants of the expression (GPU backends pass constants as kernel
+ * as one fused elementwise launch ({@link Tensor#updateInPlace}, or {@link Tensor#updateAllInPlace}
+ * when the optimizer's state is updated with it) with the hyper-parameters as constants of the
+ * expression (GPU backends pass constants as kernel
  * arguments, so a changing learning rate reuses the compiled kernel); nothing loops over elements
  * in Java and nothing is read back to the host. Parameters without a gradient are skipped, as in
  * PyTorch.

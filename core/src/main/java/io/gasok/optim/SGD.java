@@ -14,8 +14,9 @@ import java.util.List;
  *   buf = momentum·buf + (1 - dampening)·g     (later steps)
  *   p  -= lr · (nesterov ? g + momentum·buf : buf)      (p -= lr·g without momentum)
  * </pre>
- * Launches per parameter and step: 1 without momentum (the parameter's update), 2 with momentum
- * (the buffer's update, then the parameter's, which reads the new buffer).
+ * One launch per parameter and step: the parameter's update, and with momentum the buffer's in the
+ * same launch ({@link Tensor#updateAllInPlace}; the parameter's expression is written with the new
+ * buffer's, since both read the values from before the launch).
  */
 public final class SGD extends Optimizer {
     private double momentum;
@@ -73,15 +74,13 @@ public final class SGD extends Optimizer {
             buffers[index] = Unscoped.create(() -> Tensor.zeros(parameter.device(), t, parameter.shape()));
         }
         Tensor buffer = buffers[index];
-        Expr bufferGrad = decayed(Expr.input(1, t), Expr.input(2, t), t);
-        Expr newBuffer = first ? bufferGrad
-                : Expr.add(Expr.mul(mu, Expr.input(0, t)), Expr.mul(Expr.constant(1 - dampening, t), bufferGrad));
-        buffer.updateInPlace(newBuffer, grad, parameter);
-
+        // Input slots: 0 the parameter, 1 the buffer, 2 the gradient (all before the launch).
         Expr p = Expr.input(0, t);
-        Expr b = Expr.input(2, t);
-        Expr direction = nesterov ? Expr.add(decayed(Expr.input(1, t), p, t), Expr.mul(mu, b)) : b;
-        parameter.updateInPlace(Expr.sub(p, Expr.mul(lr, direction)), grad, buffer);
+        Expr g = decayed(Expr.input(2, t), p, t);
+        Expr newBuffer = first ? g : Expr.add(Expr.mul(mu, Expr.input(1, t)), Expr.mul(Expr.constant(1 - dampening, t), g));
+        Expr direction = nesterov ? Expr.add(g, Expr.mul(mu, newBuffer)) : newBuffer;
+        Tensor.updateAllInPlace(new Tensor[] {parameter, buffer}, new Expr[] {Expr.sub(p, Expr.mul(lr, direction)),
+                newBuffer}, grad);
     }
 
     /** {@code g + weightDecay·p}, or {@code g} without decay. */

@@ -71,6 +71,36 @@ public interface Backend {
      */
     void elementwise(Expr expr, Operand[] inputs, Operand out);
 
+    /**
+     * Evaluates several expressions over the same inputs in one launch: {@code outs[k]} gets
+     * {@code exprs[k]} for every element, each expression reading the inputs as they were before the
+     * launch, so an out may be one of the inputs with the same strides (an optimizer step updating a
+     * parameter and its moments together). The outs share one shape, which the inputs are broadcast
+     * to, and do not overlap one another.
+     *
+     * <p>The default evaluates each expression into a temporary buffer with
+     * {@link #elementwise(Expr, Operand[], Operand)} and then copies the temporaries into the outs,
+     * which gives those semantics on any backend; a backend overrides it to make one pass.
+     */
+    default void elementwise(Expr[] exprs, Operand[] inputs, Operand[] outs) {
+        Buffer[] temporaries = new Buffer[exprs.length];
+        try {
+            for (int k = 0; k < exprs.length; k++) {
+                temporaries[k] = allocate(outs[k].dtype(), outs[k].size());
+                elementwise(exprs[k], inputs, Operand.contiguous(temporaries[k], 0, outs[k].shape()));
+            }
+            for (int k = 0; k < exprs.length; k++) {
+                copy(Operand.contiguous(temporaries[k], 0, outs[k].shape()), outs[k]);
+            }
+        } finally {
+            for (Buffer temporary : temporaries) {
+                if (temporary != null) {
+                    free(temporary);
+                }
+            }
+        }
+    }
+
     // ---- reductions ----
 
     /**

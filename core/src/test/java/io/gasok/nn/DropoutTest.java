@@ -61,4 +61,20 @@ class DropoutTest {
             assertArrayEquals(y.toFloatArray(), x.grad().toFloatArray());
         }
     }
+
+    @Test
+    void theFusedLaunchGivesTheValuesAndGradientOfTheOpsWrittenOut() {
+        try (Dropout dropout = new Dropout(0.4, new Generator(7)); Scope scope = Scope.open()) {
+            Tensor x = GradCheck.awayFromZero(5, 6, 7).to(io.gasok.DType.FLOAT32).requiresGrad(true);
+            Tensor uniform = Tensor.random(x.device(), io.gasok.spi.Distribution.UNIFORM, io.gasok.DType.FLOAT32, 7, 0,
+                    6, 7);
+            Tensor composed = x.mul(uniform.ge(0.4)).mul(1 / (1 - 0.4));
+            Tensor y = dropout.forward(x);
+            assertArrayEquals(composed.toFloatArray(), y.toFloatArray());
+            Tensor weights = GradCheck.awayFromZero(6, 6, 7).to(io.gasok.DType.FLOAT32);
+            y.mul(weights).sum().backward();
+            Tensor expected = weights.mul(1 / (1 - 0.4)).mul(uniform.ge(0.4));
+            assertArrayEquals(expected.toFloatArray(), x.grad().toFloatArray());
+        }
+    }
 }

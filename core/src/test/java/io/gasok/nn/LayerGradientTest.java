@@ -84,6 +84,16 @@ class LayerGradientTest {
         Generator generator = seeded();
         check(new Sequential(new Linear(3, 4, true, generator), new Tanh(), new LayerNorm(4),
                 new Linear(4, 2, true, generator)), awayFromZero(30, 5, 3));
+        // A Linear followed by a ReLU runs fused; small inputs keep the pre-activations near the
+        // bias, away from the ReLU's kink.
+        Linear first = new Linear(3, 4, true, generator);
+        Tensor small;
+        try (Scope scope = Scope.open(); io.gasok.Autograd.GradMode off = io.gasok.Autograd.noGrad()) {
+            first.bias().copyFrom(Tensor.of(new float[] {0.8f, -0.8f, 0.9f, -0.9f}));
+            small = scope.keep(awayFromZero(32, 5, 3).mul(0.05));
+        }
+        check(new Sequential(first, new ReLU(), new Linear(4, 2, true, generator), new ReLU(),
+                new Linear(2, 2, false, generator)), small);
         check(new Sequential(new Conv2d(1, 2, 3, 1, 1, 1, 1, true, generator), new BatchNorm2d(2), new SiLU(),
                 new AvgPool2d(2), new Flatten(), new Linear(8, 2, true, generator)), awayFromZero(31, 2, 1, 4, 4));
     }

@@ -104,6 +104,27 @@ class LossesTest {
     }
 
     @Test
+    void theFusedPlainCrossEntropyAgreesWithTheComposedOnesValuesAndGradients() {
+        try (Scope scope = Scope.open()) {
+            Tensor targets = Tensor.of(TARGETS);
+            Tensor ones = Tensor.ones(io.gasok.DType.FLOAT64, 4);
+            for (Reduction reduction : new Reduction[] {Reduction.MEAN, Reduction.SUM}) {
+                Tensor fusedInput = logits().requiresGrad(true);
+                Tensor composedInput = logits().requiresGrad(true);
+                Tensor fused = Losses.crossEntropy(fusedInput, targets, null, 0, reduction);
+                Tensor composed = Losses.crossEntropy(composedInput, targets, ones, 0, reduction);
+                assertEquals(composed.item(), fused.item(), 1e-12, reduction.name());
+                fused.backward();
+                composed.backward();
+                assertArrayEquals(composedInput.grad().toDoubleArray(), fusedInput.grad().toDoubleArray(), 1e-12,
+                        reduction.name());
+            }
+            GradCheck.function(in -> Losses.crossEntropy(in[0], targets, null, 0, Reduction.MEAN), logits());
+            GradCheck.function(in -> Losses.crossEntropy(in[0], targets, null, 0, Reduction.SUM), logits());
+        }
+    }
+
+    @Test
     void crossEntropyRejectsMismatchedTargets() {
         try (Scope scope = Scope.open()) {
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class,

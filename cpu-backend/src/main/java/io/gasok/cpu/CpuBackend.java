@@ -123,6 +123,11 @@ final class CpuBackend implements Backend {
     }
 
     @Override
+    public void elementwise(Expr[] exprs, Operand[] inputs, Operand[] outs) {
+        CpuElementwise.evaluate(exprs, inputs, outs, pool);
+    }
+
+    @Override
     public void reduce(ReduceOp op, Operand in, int[] axes, Operand out) {
         CpuReductions.reduce(op, in, axes, out, pool);
     }

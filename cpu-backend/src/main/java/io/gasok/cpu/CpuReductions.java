@@ -39,9 +39,10 @@ import jdk.incubator.vector.VectorSpecies;
  * lane equal to it (or the first NaN), which is the reference's first index on ties.
  *
  * <p><b>Softmax.</b> Per line along the axis: max, Σ exp(x - max), normalise (or subtract the log
- * of the sum). FLOAT32 lines with stride 1 are vectorised along the line; FLOAT32 with another
- * stride-1 axis is vectorised across V neighbouring lines; anything else runs a scalar strided
- * path in double. Threads take ranges of lines.
+ * of the sum). FLOAT32 lines with stride 1 are vectorised along the line, except dense lines
+ * shorter than V, which are transposed V at a time into scratch and vectorised across lines;
+ * FLOAT32 with another stride-1 axis is vectorised across V neighbouring lines; anything else runs
+ * a scalar strided path in double. Threads take ranges of lines.
  *
  * <p>Below {@value #PARALLEL_THRESHOLD} input elements everything runs on the calling thread.
  */
@@ -60,6 +61,8 @@ final class CpuReductions {
     private static final int STRIP_WIDTH = 2 * LANES;
     /** Outputs per unit of work in the column path (a unit's block of rows stays in L2). */
     private static final int CHUNK_WIDTH = 64 * STRIP_WIDTH;
+    /** Per-thread totals of one chunk of columns (each chunk fills the part it uses first). */
+    private static final ThreadLocal<float[]> COLUMN_TOTALS = ThreadLocal.withInitial(() -> new float[CHUNK_WIDTH]);
     /** Window offsets computed at once in the general path (and kept for all outputs when K fits). */
     private static final int OFFSET_BLOCK = 4096;
 
@@ -335,7 +338,7 @@ final class CpuReductions {
         int chunks = Math.ceilDiv(width, CHUNK_WIDTH);
         int units = plan.outputs() / width * chunks;
         forRanges(units, plan.outputs() * plan.window(), pool, (from, to) -> {
-            float[] totals = new float[CHUNK_WIDTH];
+            float[] totals = COLUMN_TOTALS.get();
             for (int unit = from; unit < to; unit++) {
                 int outer = unit / chunks;
                 int column = unit % chunks * CHUNK_WIDTH;
@@ -449,6 +452,17 @@ final class CpuReductions {
     private static void argContiguous(boolean max, float[] x, Plan plan, long[] y, int inOffset, int outOffset,
                                       WorkerPool pool) {
         int length = plan.lineLength();
+        boolean backToBack = plan.keptExtents().length == 1 && plan.keptIn()[0] == length && plan.keptOut()[0] == 1;
+        if (backToBack && length < 2 * LANES) {
+            // Short lines one after another (a classifier's scores, [128, 6]): one scalar pass per
+            // line, without the vector loops' setup or an offset computation per line.
+            forRanges(plan.outputs(), plan.outputs() * plan.window(), pool, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    y[outOffset + j] = firstExtremeIndex(max, x, inOffset + j * length, length);
+                }
+            });
+            return;
+        }
         forRanges(plan.outputs(), plan.outputs() * plan.window(), pool, (from, to) -> {
             for (int j = from; j < to; j++) {
                 int at = StridedWalk.offsetOf(plan.keptExtents(), plan.keptIn(), inOffset, j);
@@ -456,6 +470,30 @@ final class CpuReductions {
                         firstIndexOf(x, at, length, extremeLine(max, x, at, length));
             }
         });
+    }
+
+    /**
+     * The index of the first maximum (or minimum) of x[at, at + count), or of the first NaN: what
+     * {@link #extremeLine} and {@link #firstIndexOf} give, in one scalar pass (a later element wins
+     * only when strictly greater, so ±0 and other ties keep the first).
+     */
+    private static int firstExtremeIndex(boolean max, float[] x, int at, int count) {
+        float best = x[at];
+        if (Float.isNaN(best)) {
+            return 0;
+        }
+        int index = 0;
+        for (int i = 1; i < count; i++) {
+            float value = x[at + i];
+            if (Float.isNaN(value)) {
+                return i;
+            }
+            if (max ? value > best : value < best) {
+                best = value;
+                index = i;
+            }
+        }
+        return index;
     }
 
     /** The first i in [0, count) with x[at + i] == value, or the first NaN when value is NaN. */
@@ -657,7 +695,11 @@ final class CpuReductions {
         int lines = Operand.sizeOf(lineShape);
         int columnAxis = in.rank() - 1;
         boolean float32 = in.dtype() == DType.FLOAT32;
-        if (float32 && (extent == 1 || (in.stride(axis) == 1 && out.stride(axis) == 1))) {
+        if (float32 && axis == columnAxis && extent > 1 && extent < LANES && lines >= LANES && in.isContiguous()
+                && out.isContiguous()) {
+            softmaxShortLines(CpuBuffer.floats(in), in.offset(), CpuBuffer.floats(out), out.offset(), lines, extent,
+                    log, pool);
+        } else if (float32 && (extent == 1 || (in.stride(axis) == 1 && out.stride(axis) == 1))) {
             float[] x = CpuBuffer.floats(in);
             float[] y = CpuBuffer.floats(out);
             forLines(lineShape, in, out, lines, in.size(), pool,
@@ -743,6 +785,67 @@ final class CpuReductions {
             }
             for (; i < count; i++) {
                 y[outAt + i] *= scale;
+            }
+        }
+    }
+
+    /**
+     * FLOAT32 softmax of dense lines shorter than a vector (a small classifier's scores,
+     * {@code [128, 6]}), where the line path would be all scalar tail: V lines at a time are
+     * transposed into scratch, one line per lane, so the max, the exponentials, the sum and the
+     * normalisation run across lines with vectors, in the line path's order along each line
+     * (sum over j in order; the log of the sum subtracted, or the exponentials scaled by 1/sum).
+     * Padding lanes of the last group hold zeros and are not written back. Threads take ranges of
+     * line groups.
+     */
+    private static void softmaxShortLines(float[] x, int inBase, float[] y, int outBase, int lines, int extent,
+                                          boolean log, WorkerPool pool) {
+        int groups = Math.ceilDiv(lines, LANES);
+        forRanges(groups, (long) lines * extent, pool, (from, to) -> {
+            float[] block = new float[extent * LANES];
+            for (int group = from; group < to; group++) {
+                int first = group * LANES;
+                int count = Math.min(LANES, lines - first);
+                for (int lane = 0; lane < LANES; lane++) {
+                    int line = inBase + (first + lane) * extent;
+                    for (int j = 0; j < extent; j++) {
+                        block[j * LANES + lane] = lane < count ? x[line + j] : 0f;
+                    }
+                }
+                softmaxAcrossLanes(block, extent, log);
+                for (int lane = 0; lane < count; lane++) {
+                    int line = outBase + (first + lane) * extent;
+                    for (int j = 0; j < extent; j++) {
+                        y[line + j] = block[j * LANES + lane];
+                    }
+                }
+            }
+        });
+    }
+
+    /** Softmax, in place, of the V lines held one per lane in {@code block} ({@code extent} vectors). */
+    private static void softmaxAcrossLanes(float[] block, int extent, boolean log) {
+        FloatVector max = FloatVector.fromArray(SPECIES, block, 0);
+        for (int j = 1; j < extent; j++) {
+            max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, block, j * LANES));
+        }
+        FloatVector sum = FloatVector.zero(SPECIES);
+        for (int j = 0; j < extent; j++) {
+            FloatVector e = FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).lanewise(VectorOperators.EXP);
+            if (!log) {
+                e.intoArray(block, j * LANES);
+            }
+            sum = sum.add(e);
+        }
+        if (log) {
+            FloatVector logSum = sum.lanewise(VectorOperators.LOG);
+            for (int j = 0; j < extent; j++) {
+                FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).sub(logSum).intoArray(block, j * LANES);
+            }
+        } else {
+            FloatVector scale = FloatVector.broadcast(SPECIES, 1f).div(sum);
+            for (int j = 0; j < extent; j++) {
+                FloatVector.fromArray(SPECIES, block, j * LANES).mul(scale).intoArray(block, j * LANES);
             }
         }
     }

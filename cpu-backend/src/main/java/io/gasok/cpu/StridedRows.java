@@ -89,6 +89,17 @@ final class StridedRows {
         return innerStrides[operand];
     }
 
+    /** Operand k's buffer index of the element of row-major index {@code linear}. */
+    int positionOf(int operand, int linear) {
+        int row = linear / inner;
+        int position = offsets[operand] + linear % inner * innerStrides[operand];
+        for (int d = outerShape.length - 1; d >= 0; d--) {
+            position += row % outerShape[d] * outerStrides[operand][d];
+            row /= outerShape[d];
+        }
+        return position;
+    }
+
     /**
      * Calls {@code action} for the elements of linear indices [start, end), in order, in runs
      * that never cross a row and are at most {@code maxRun} long. The positions array is reused

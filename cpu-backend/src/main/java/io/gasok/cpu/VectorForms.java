@@ -278,56 +278,228 @@ final class VectorForms {
         };
     }
 
-    /** {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float32. */
+    /**
+     * {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float32.
+     *
+     * <p>C2 intrinsifies a vector {@code compare} only when its operator is a constant where the
+     * loop is compiled, and boxes every vector otherwise; an operator passed down as an argument
+     * is a constant only if the call happens to be inlined. So each loop names its operator
+     * literally, and only three are needed: {@code a > b} is {@code b < a}, {@code a >= b} is
+     * {@code b <= a} (both false for NaN either way), and {@code a != b} is not {@code a == b}
+     * (true for NaN, as {@link BinaryOp#NE} says).
+     */
     static void compare(BinaryOp op, float[] a, int ai, float[] b, int bi, long[] y, int yi, int n) {
-        VectorOperators.Comparison comparison = comparison(op);
-        int step = FLOATS.length();
-        int bound = FLOATS.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += step) {
-            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
-                    .compare(comparison, FloatVector.fromArray(FLOATS, b, bi + i));
-            storeBits(m.toLong(), step, y, yi + i);
-        }
-        for (; i < n; i++) {
-            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
-        }
-    }
-
-    /** {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float64. */
-    static void compare(BinaryOp op, double[] a, int ai, double[] b, int bi, long[] y, int yi, int n) {
-        VectorOperators.Comparison comparison = comparison(op);
-        int step = DOUBLES.length();
-        int bound = DOUBLES.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += step) {
-            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
-                    .compare(comparison, DoubleVector.fromArray(DOUBLES, b, bi + i));
-            storeBits(m.toLong(), step, y, yi + i);
-        }
-        for (; i < n; i++) {
-            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
-        }
-    }
-
-    private static void storeBits(long bits, int count, long[] y, int yi) {
-        for (int lane = 0; lane < count; lane++) {
-            y[yi + lane] = (bits >>> lane) & 1;
-        }
-    }
-
-    /** The lanewise comparison of a comparison op; the arithmetic and logic ops have none. */
-    private static VectorOperators.Comparison comparison(BinaryOp op) {
-        return switch (op) {
-            case EQ -> VectorOperators.EQ;
-            case NE -> VectorOperators.NE;
-            case LT -> VectorOperators.LT;
-            case LE -> VectorOperators.LE;
-            case GT -> VectorOperators.GT;
-            case GE -> VectorOperators.GE;
+        int bound = switch (op) {
+            case EQ -> compareEqual(a, ai, b, bi, y, yi, n, 0);
+            case NE -> compareEqual(a, ai, b, bi, y, yi, n, 1);
+            case LT -> compareLess(a, ai, b, bi, y, yi, n);
+            case GT -> compareLess(b, bi, a, ai, y, yi, n);
+            case LE -> compareLessOrEqual(a, ai, b, bi, y, yi, n);
+            case GE -> compareLessOrEqual(b, bi, a, ai, y, yi, n);
             case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIV, REMAINDER, AND, OR ->
                     throw new IllegalArgumentException(op.opName() + " is not a comparison of floating operands");
         };
+        for (int i = bound; i < n; i++) {
+            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
+        }
+    }
+
+    /** Whole vectors of {@code (a == b) ^ flip} as 0/1; returns where the scalar tail starts. */
+    private static int compareEqual(float[] a, int ai, float[] b, int bi, long[] y, int yi, int n, int flip) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.EQ, FloatVector.fromArray(FLOATS, b, bi + i));
+            storeBits(m.toLong(), flip, FLOATS.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int compareLess(float[] a, int ai, float[] b, int bi, long[] y, int yi, int n) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.LT, FloatVector.fromArray(FLOATS, b, bi + i));
+            storeBits(m.toLong(), 0, FLOATS.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int compareLessOrEqual(float[] a, int ai, float[] b, int bi, long[] y, int yi, int n) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.LE, FloatVector.fromArray(FLOATS, b, bi + i));
+            storeBits(m.toLong(), 0, FLOATS.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    /** {@code y[yi + i] = a[ai + i] op b[bi + i] ? 1 : 0} for the comparisons, in float64 (as the float32 form). */
+    static void compare(BinaryOp op, double[] a, int ai, double[] b, int bi, long[] y, int yi, int n) {
+        int bound = switch (op) {
+            case EQ -> compareEqual(a, ai, b, bi, y, yi, n, 0);
+            case NE -> compareEqual(a, ai, b, bi, y, yi, n, 1);
+            case LT -> compareLess(a, ai, b, bi, y, yi, n);
+            case GT -> compareLess(b, bi, a, ai, y, yi, n);
+            case LE -> compareLessOrEqual(a, ai, b, bi, y, yi, n);
+            case GE -> compareLessOrEqual(b, bi, a, ai, y, yi, n);
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIV, REMAINDER, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " is not a comparison of floating operands");
+        };
+        for (int i = bound; i < n; i++) {
+            y[yi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? 1 : 0;
+        }
+    }
+
+    private static int compareEqual(double[] a, int ai, double[] b, int bi, long[] y, int yi, int n, int flip) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.EQ, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            storeBits(m.toLong(), flip, DOUBLES.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int compareLess(double[] a, int ai, double[] b, int bi, long[] y, int yi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.LT, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            storeBits(m.toLong(), 0, DOUBLES.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    private static int compareLessOrEqual(double[] a, int ai, double[] b, int bi, long[] y, int yi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.LE, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            storeBits(m.toLong(), 0, DOUBLES.length(), y, yi + i);
+        }
+        return bound;
+    }
+
+    /**
+     * {@code out[oi + i] = a[ai + i] op b[bi + i] ? x[xi + i] : y[yi + i]} in float32 for the
+     * comparisons, for i in [0, n): a vector compare and blend, the tail by the op's scalar
+     * definition. As {@link #compare}, three loops with literal operators: {@code >} and
+     * {@code >=} swap the compared operands, {@code !=} swaps the branches of {@code ==}.
+     */
+    static void select(BinaryOp op, float[] a, int ai, float[] b, int bi, float[] x, int xi, float[] y, int yi,
+                       float[] out, int oi, int n) {
+        int bound = switch (op) {
+            case EQ -> selectEqual(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case NE -> selectEqual(a, ai, b, bi, y, yi, x, xi, out, oi, n);
+            case LT -> selectLess(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case GT -> selectLess(b, bi, a, ai, x, xi, y, yi, out, oi, n);
+            case LE -> selectLessOrEqual(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case GE -> selectLessOrEqual(b, bi, a, ai, x, xi, y, yi, out, oi, n);
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIV, REMAINDER, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " is not a comparison of floating operands");
+        };
+        for (int i = bound; i < n; i++) {
+            out[oi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? x[xi + i] : y[yi + i];
+        }
+    }
+
+    private static int selectEqual(float[] a, int ai, float[] b, int bi, float[] x, int xi, float[] y, int yi,
+                                   float[] out, int oi, int n) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.EQ, FloatVector.fromArray(FLOATS, b, bi + i));
+            FloatVector.fromArray(FLOATS, y, yi + i).blend(FloatVector.fromArray(FLOATS, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    private static int selectLess(float[] a, int ai, float[] b, int bi, float[] x, int xi, float[] y, int yi,
+                                  float[] out, int oi, int n) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.LT, FloatVector.fromArray(FLOATS, b, bi + i));
+            FloatVector.fromArray(FLOATS, y, yi + i).blend(FloatVector.fromArray(FLOATS, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    private static int selectLessOrEqual(float[] a, int ai, float[] b, int bi, float[] x, int xi, float[] y, int yi,
+                                         float[] out, int oi, int n) {
+        int bound = FLOATS.loopBound(n);
+        for (int i = 0; i < bound; i += FLOATS.length()) {
+            VectorMask<Float> m = FloatVector.fromArray(FLOATS, a, ai + i)
+                    .compare(VectorOperators.LE, FloatVector.fromArray(FLOATS, b, bi + i));
+            FloatVector.fromArray(FLOATS, y, yi + i).blend(FloatVector.fromArray(FLOATS, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    /** {@link #select} in float64. */
+    static void select(BinaryOp op, double[] a, int ai, double[] b, int bi, double[] x, int xi, double[] y, int yi,
+                       double[] out, int oi, int n) {
+        int bound = switch (op) {
+            case EQ -> selectEqual(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case NE -> selectEqual(a, ai, b, bi, y, yi, x, xi, out, oi, n);
+            case LT -> selectLess(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case GT -> selectLess(b, bi, a, ai, x, xi, y, yi, out, oi, n);
+            case LE -> selectLessOrEqual(a, ai, b, bi, x, xi, y, yi, out, oi, n);
+            case GE -> selectLessOrEqual(b, bi, a, ai, x, xi, y, yi, out, oi, n);
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, FLOOR_DIV, REMAINDER, AND, OR ->
+                    throw new IllegalArgumentException(op.opName() + " is not a comparison of floating operands");
+        };
+        for (int i = bound; i < n; i++) {
+            out[oi + i] = op.apply(a[ai + i], b[bi + i]) != 0 ? x[xi + i] : y[yi + i];
+        }
+    }
+
+    private static int selectEqual(double[] a, int ai, double[] b, int bi, double[] x, int xi, double[] y, int yi,
+                                   double[] out, int oi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.EQ, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            DoubleVector.fromArray(DOUBLES, y, yi + i).blend(DoubleVector.fromArray(DOUBLES, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    private static int selectLess(double[] a, int ai, double[] b, int bi, double[] x, int xi, double[] y, int yi,
+                                  double[] out, int oi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.LT, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            DoubleVector.fromArray(DOUBLES, y, yi + i).blend(DoubleVector.fromArray(DOUBLES, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    private static int selectLessOrEqual(double[] a, int ai, double[] b, int bi, double[] x, int xi, double[] y,
+                                         int yi, double[] out, int oi, int n) {
+        int bound = DOUBLES.loopBound(n);
+        for (int i = 0; i < bound; i += DOUBLES.length()) {
+            VectorMask<Double> m = DoubleVector.fromArray(DOUBLES, a, ai + i)
+                    .compare(VectorOperators.LE, DoubleVector.fromArray(DOUBLES, b, bi + i));
+            DoubleVector.fromArray(DOUBLES, y, yi + i).blend(DoubleVector.fromArray(DOUBLES, x, xi + i), m)
+                    .intoArray(out, oi + i);
+        }
+        return bound;
+    }
+
+    /** {@code y[yi + lane] = bit lane of bits, xor flip}, for the {@code count} lanes. */
+    private static void storeBits(long bits, int flip, int count, long[] y, int yi) {
+        for (int lane = 0; lane < count; lane++) {
+            y[yi + lane] = ((bits >>> lane) & 1) ^ flip;
+        }
     }
 
     // One loop per op and element type, each its own small method: C2 compiles it with every

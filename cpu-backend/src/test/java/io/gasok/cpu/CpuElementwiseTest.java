@@ -191,6 +191,132 @@ class CpuElementwiseTest {
         parallel.assertBuffersAgree("parallel silu");
     }
 
+    /**
+     * A floating comparison that only chooses between two values runs as one compare-and-blend
+     * node (as does its cast to 1 and 0): every comparison, both float types, NaN and signed zeros
+     * included, over whole vectors and a tail.
+     */
+    @Test
+    void comparisonsThatChooseBetweenValuesMatchTheReference() {
+        Random random = new Random(11);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (BinaryOp op : new BinaryOp[] {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT,
+                BinaryOp.GE}) {
+                Expr comparison = binary(op, input(0, dtype), input(1, dtype));
+                DType[] types = {dtype, dtype, dtype, dtype};
+                checkContiguous(where(comparison, input(2, dtype), input(3, dtype)), random, types, LENGTH);
+                checkContiguous(mul(cast(comparison, dtype), input(2, dtype)), random, types, LENGTH);
+                checkContiguous(where(binary(op, input(0, dtype), constant(0.5, dtype)), constant(1, dtype),
+                        input(1, dtype)), random, types, 37);
+            }
+        }
+    }
+
+    /**
+     * Rows shorter than {@link CpuElementwise#FLAT_ROW_LIMIT} run flat, in blocks across rows: a
+     * one-hot built from a row of classes and a column of labels, a bias over narrow rows, inputs
+     * read through strides and an output written through them.
+     */
+    @Test
+    void narrowBroadcastRowsEvaluatedAcrossRowsMatchTheReference() {
+        Random random = new Random(12);
+        int[][] shapes = {{128, 6}, {700, 3}, {5, 7, 2}, {3, 1, 63}};
+        for (int[] shape : shapes) {
+            int rows = Operand.sizeOf(shape) / shape[shape.length - 1];
+            int[] columnStrides = new int[shape.length];
+            columnStrides[shape.length - 2] = 1;
+            TwinOperands classes = broadcastView(DType.INT64, shape, random);
+            TwinOperands labels = TwinOperands.random(DType.INT64, rows + 1, 1, shape,
+                    shape.length == 2 ? new int[] {1, 0} : new int[] {shape[1], 1, 0}, random);
+            TwinOperands scores = TwinOperands.contiguous(DType.FLOAT32, random, shape);
+            Expr oneHot = where(binary(BinaryOp.EQ, input(0, DType.INT64), input(1, DType.INT64)),
+                    constant(1, DType.FLOAT32), constant(0, DType.FLOAT32));
+            Expr gradient = sub(unary(UnaryOp.EXP, input(2, DType.FLOAT32)), oneHot);
+            TwinOperands out = TwinOperands.contiguous(DType.FLOAT32, random, shape);
+            run(gradient, new TwinOperands[] {classes, labels, scores}, out, ONE_THREAD);
+            out.assertBuffersAgree("one-hot gradient " + java.util.Arrays.toString(shape));
+            TwinOperands bias = broadcastView(DType.FLOAT32, shape, random);
+            TwinOperands strided = stridedView(DType.FLOAT32, shape, random, true);
+            run(unary(UnaryOp.RELU, add(input(0, DType.FLOAT32), input(1, DType.FLOAT32))),
+                    new TwinOperands[] {transposedView(DType.FLOAT32, shape, random), bias}, strided, TWO_THREADS);
+            strided.assertBuffersAgree("relu(x + bias) through strides " + java.util.Arrays.toString(shape));
+        }
+    }
+
+    /**
+     * Several expressions in one pass write several outs, each reading the inputs from before the
+     * launch, outs aliasing inputs: an Adam step of a parameter and both its moments, in flat and
+     * row modes, against the reference backend's default (one launch per expression into
+     * temporaries, then copies).
+     */
+    @Test
+    void severalOutsInOnePassAllReadTheInputsFromBeforeIt() {
+        Random random = new Random(13);
+        for (int[] shape : new int[][] {{20}, {20, 42}, {3, 5}, {2, 1500}}) {
+            for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                TwinOperands p = TwinOperands.contiguous(dtype, random, shape);
+                TwinOperands m = TwinOperands.contiguous(dtype, random, shape);
+                TwinOperands v = TwinOperands.contiguous(dtype, random, shape);
+                TwinOperands g = TwinOperands.contiguous(dtype, random, shape);
+                Expr mNew = add(mul(constant(0.9, dtype), input(1, dtype)), mul(constant(0.1, dtype), input(3, dtype)));
+                Expr vNew = add(mul(constant(0.999, dtype), unary(UnaryOp.ABS, input(2, dtype))),
+                        mul(constant(0.001, dtype), mul(input(3, dtype), input(3, dtype))));
+                Expr pNew = sub(input(0, dtype), div(mul(constant(0.01, dtype), mNew),
+                        add(unary(UnaryOp.SQRT, vNew), constant(1e-8, dtype))));
+                Expr[] exprs = {pNew, mNew, vNew};
+                TwinOperands[] targets = {p, m, v};
+                Operand[] referenceInputs = {p.reference, m.reference, v.reference, g.reference};
+                Operand[] cpuInputs = {p.cpu, m.cpu, v.cpu, g.cpu};
+                TwinOperands.REFERENCE.elementwise(exprs, referenceInputs,
+                        new Operand[] {p.reference, m.reference, v.reference});
+                CpuElementwise.evaluate(exprs, cpuInputs, new Operand[] {p.cpu, m.cpu, v.cpu}, ONE_THREAD);
+                for (int k = 0; k < targets.length; k++) {
+                    targets[k].assertBuffersAgree("adam out " + k + ", " + dtype.shortName()
+                            + java.util.Arrays.toString(shape));
+                }
+            }
+        }
+    }
+
+    /**
+     * Plans are shared by expressions of one shape whatever their constants; equal subtrees are
+     * computed once. A launch whose constants make two subtrees equal, then one of the same shape
+     * whose constants do not, then the first again: each gets its own values.
+     */
+    @Test
+    void aSharedPlanNeverMergesSubtreesThatDifferInTheirConstants() {
+        Random random = new Random(15);
+        for (double[] scales : new double[][] {{2, 2}, {2, 3}, {2, 2}, {-0.0, 0.0}}) {
+            Expr x = input(0, DType.FLOAT64);
+            Expr expr = add(mul(x, constant(scales[0], DType.FLOAT64)), unary(UnaryOp.EXP,
+                    mul(x, constant(scales[1], DType.FLOAT64))));
+            checkContiguous(expr, random, new DType[] {DType.FLOAT64}, 100);
+        }
+    }
+
+    /** Compiled, a comparison or choice between values allocates nothing: its vectors stay in registers. */
+    @Test
+    void comparisonsAndChoicesAllocateNothingOnceCompiled() {
+        float[] a = new float[256];
+        float[] b = new float[256];
+        float[] out = new float[256];
+        long[] bits = new long[256];
+        Random random = new Random(14);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat();
+            b[i] = random.nextFloat();
+        }
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT,
+            BinaryOp.GE}) {
+            double select = AllocationProbe.bytesPerCall(
+                    () -> VectorForms.select(op, a, 0, b, 0, a, 0, b, 0, out, 0, out.length), 20_000, 2_000, 1);
+            double compare = AllocationProbe.bytesPerCall(
+                    () -> VectorForms.compare(op, a, 0, b, 0, bits, 0, bits.length), 20_000, 2_000, 1);
+            org.junit.jupiter.api.Assertions.assertTrue(select < 1 && compare < 1,
+                    op + ": select allocates " + select + " bytes a call, compare " + compare);
+        }
+    }
+
     // ---- helpers ----
 
     private static void checkContiguous(Expr expr, Random random, DType[] inputTypes, int length) {

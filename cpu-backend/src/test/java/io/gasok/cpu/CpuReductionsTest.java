@@ -63,6 +63,17 @@ class CpuReductionsTest {
                 checkReduce(op, DType.FLOAT32, Layout.contiguous(1, row.length), new int[] {1}, row, false);
             }
         }
+        float[] stacked = new float[16];
+        for (int r = 0; r < 4; r++) {
+            System.arraycopy(rows[r], 0, stacked, 4 * r, 4);
+        }
+        Random random = new Random(17);
+        Object scores = KernelFixtures.values(DType.FLOAT32, 128 * 6, random, false);
+        KernelFixtures.sprinkleNaN(scores, random, 9, true);
+        for (ReduceOp op : new ReduceOp[] {ReduceOp.ARGMAX, ReduceOp.ARGMIN}) {
+            checkReduce(op, DType.FLOAT32, Layout.contiguous(4, 4), new int[] {1}, stacked, false);
+            checkReduce(op, DType.FLOAT32, Layout.contiguous(128, 6), new int[] {1}, scores, false);
+        }
     }
 
     @Test
@@ -95,6 +106,21 @@ class CpuReductionsTest {
                 KernelFixtures.sprinkleNaN(values, random, 40, true);
             }
             checkSoftmax(dtype, in, out, axis, random.nextBoolean(), values);
+        }
+    }
+
+    @Test
+    void softmaxOfDenseLinesShorterThanAVectorMatchesTheReference() {
+        Random random = new Random(16);
+        int[][] shapes = {{128, 6}, {13, 7}, {9, 2}, {3, 4, 5}, {2, 3, 16, 3}};
+        for (int[] shape : shapes) {
+            Layout layout = Layout.contiguous(shape);
+            Object values = KernelFixtures.values(DType.FLOAT32, layout.length(), random, false);
+            scale(values, 10);
+            KernelFixtures.sprinkleNaN(values, random, 11, true);
+            for (boolean log : new boolean[] {false, true}) {
+                checkSoftmax(DType.FLOAT32, layout, layout, shape.length - 1, log, values);
+            }
         }
     }
 

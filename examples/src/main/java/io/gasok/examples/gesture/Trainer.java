@@ -11,6 +11,8 @@ import io.gasok.nn.Losses;
 import io.gasok.nn.Sequential;
 import io.gasok.nn.Unscoped;
 import io.gasok.optim.Adam;
+import io.gasok.spi.BinaryOp;
+import io.gasok.spi.Expr;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -150,27 +152,40 @@ public final class Trainer {
         }
     }
 
-    /** One pass over the batches; returns the summed loss and the count of right answers. */
+    /**
+     * One pass over the batches; returns the summed loss and the count of right answers. Both are
+     * kept on the device, one fused launch each per batch: the loss sum as {@code s + loss·n}, the
+     * right answers as a count per row position of the batch, summed once at the end.
+     */
     private static double[] trainingPass(Sequential network, Adam adam, DataLoader loader, long epoch, Device device) {
         try (Scope pass = Scope.open()) {
             Tensor lossSum = Tensor.zeros(device, DType.FLOAT32);
-            Tensor correct = Tensor.zeros(device, DType.INT64);
+            Tensor hits = Tensor.zeros(device, DType.INT64, loader.batchSize());
             for (DataLoader.Batch batch : loader.epoch(epoch, device)) {
                 try (Scope step = Scope.open()) {
                     Tensor logits = network.forward(batch.features());
                     Tensor loss = Losses.crossEntropy(logits, batch.labels());
                     try (Autograd.GradMode off = Autograd.noGrad()) {
-                        lossSum.addInPlace(loss.mul(batch.size()));
-                        correct.addInPlace(logits.argmax(1, false).eq(batch.labels()).sum());
+                        lossSum.updateInPlace(ADD_BATCH_LOSS.apply(batch.size()), loss);
+                        Tensor rowHits = batch.size() == loader.batchSize() ? hits : hits.slice(0, 0, batch.size());
+                        rowHits.updateInPlace(COUNT_HITS, logits.argmax(1, false), batch.labels());
                     }
                     loss.backward();
                     adam.step();
                     adam.zeroGrad();
                 }
             }
-            return new double[] {lossSum.item(), correct.item()};
+            return new double[] {lossSum.item(), hits.sum().item()};
         }
     }
+
+    /** {@code s + loss·n}: the running loss sum (input 0) plus a batch's mean loss (input 1) times its rows. */
+    private static final java.util.function.IntFunction<Expr> ADD_BATCH_LOSS = rows -> Expr.add(
+            Expr.input(0, DType.FLOAT32), Expr.mul(Expr.input(1, DType.FLOAT32), Expr.constant(rows, DType.FLOAT32)));
+
+    /** {@code hits + [predicted == label]} per row: counts (input 0), argmax (input 1), labels (input 2). */
+    private static final Expr COUNT_HITS = Expr.add(Expr.input(0, DType.INT64),
+            Expr.cast(Expr.binary(BinaryOp.EQ, Expr.input(1, DType.INT64), Expr.input(2, DType.INT64)), DType.INT64));
 
     private static Tensor[] snapshot(List<Tensor> parameters, Tensor[] previous) {
         if (previous == null) {
