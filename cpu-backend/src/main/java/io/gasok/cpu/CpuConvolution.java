@@ -39,7 +39,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link Im2col#im2colPacked}), so {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them
  * with no further copy: one pass over the columns instead of three (im2col, then GEMM's packing of
  * the columns and of the weights per tile). A tile's packed columns are at most
- * {@value #PACKED_COLUMN_BUDGET} floats, so they stay in L2 while the weights stream over them.
+ * {@value #PACKED_COLUMN_BUDGET} floats (or one micro-panel, NR pixels, when K·NR is more), so they
+ * stay in L2 while the weights stream over them.
  *
  * <p><b>Bias.</b> GEMM's bias is per column of C, but a convolution's is per output channel, a row of
  * Y. Computing the transpose {@code Y^T = cols^T · W_g^T} would put the bias on columns but give NHWC
@@ -53,14 +54,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link WorkerPool}, task t on part t % parts; each part runs im2col into its own thread's column
  * buffer and a serial GEMM, writing a disjoint block of y (GEMM is not nested inside the parts; the
  * packed weights are shared, read only).
- * There are at least as many tasks as threads, so one image's layer keeps every core busy. The
- * backward passes loop over images, groups and tiles in order: their GEMMs use the pool internally and
- * im2col/col2im split the tile's rows by input channel; the tile order fixes every sum's order. Results
- * are deterministic for a thread count (the forward's are the same for every thread count).
+ * There are at least as many tasks as threads, so one image's layer keeps every core busy. The FP32
+ * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
+ * The other backward passes loop over groups, images and tiles in that order: their GEMMs use the
+ * pool internally and im2col/col2im split the tile's rows by input channel; the tile order fixes
+ * every sum's order. Results are deterministic for a thread count; the forward's (and so the
+ * stride-1 FP32 input gradient's) are the same for every thread count, given a JIT-compiled run:
+ * the Vector API's interpreted fallback of exp and tanh can differ from the compiled form in the
+ * last bit, so SILU, SIGMOID and TANH epilogues are bitwise stable only once compiled.
  *
- * <p><b>Memory.</b> A tile has at most {@value #COLUMN_BUDGET} elements of columns (at least
- * {@value #MIN_TILE_PIXELS} pixels), so the column buffer stays within about 1 MiB of floats per
- * thread whatever the image size.
+ * <p><b>Memory.</b> A GEMM-path tile has at most {@value #COLUMN_BUDGET} elements of columns (at
+ * least {@value #MIN_TILE_PIXELS} pixels), an FP32 forward tile's packed columns at most
+ * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
+ * 1 MiB of floats per thread whatever the image size.
  */
 final class CpuConvolution {
 
@@ -209,7 +215,10 @@ final class CpuConvolution {
     /**
      * Runs the forward tiles: per (image, group) the pixels split into equal tiles of at most the
      * column budget, and into more when there would otherwise be fewer tasks than threads (or a
-     * count that leaves a thread idle at the end); task t runs on part t % parts.
+     * count that leaves a thread idle at the end); task t runs on part t % parts. Tiles are whole
+     * micro-panels (multiples of NR pixels, the last one the rest), so the GEMM epilogue's vector
+     * runs and scalar tails fall on the same pixels whatever the thread count, and the results
+     * are the same bits on every thread count.
      */
     private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int maxTilePixels, WorkerPool pool,
                                            TileBody body) {
@@ -222,7 +231,8 @@ final class CpuConvolution {
         while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
             tiles++;
         }
-        int tilePixels = Im2col.ceilDiv(geometry.pixels, tiles);
+        int tilePixels = Math.min(geometry.pixels,
+                Im2col.ceilDiv(Im2col.ceilDiv(geometry.pixels, tiles), GemmFloat32MicroKernels.NR) * GemmFloat32MicroKernels.NR);
         int tilesPerPlane = Im2col.ceilDiv(geometry.pixels, tilePixels);
         int tasks = planes * tilesPerPlane;
         int parts = Math.min(threads, tasks);

@@ -18,13 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  * each channel plane is convolved with its own kernelH × kernelW filter. At K = kh·kw multiply-adds
  * per output it is bound by memory bandwidth, not arithmetic, so it reads x and writes y once.
  *
- * <p><b>Forward, stride 1: padded plane, row groups.</b> Each input plane is copied once (one
- * {@code System.arraycopy} per row) into a per-thread zero-padded plane whose padding is written
- * once per call, so output (oh, ow), tap (kh, kw) reads padded (oh·strideH + kh·dilationH,
- * ow + kw·dilationW) and tap kw of outputs [ow, ow + LANES) is one contiguous vector load: no
- * mask, no gather, no border case. Output rows go four at a time and, for 3-wide kernels, two
- * vector positions at a time: 4 × 2 accumulators, eight independent fma chains (one chain per
- * vector was bound by fma latency, about 45 cycles per 8 outputs of a 3×3 filter). Vector positions
+ * <p><b>Forward, stride 1: padded plane, row groups.</b> Each input plane is copied once (a vector
+ * at a time) into a per-thread zero-padded plane whose padding is written once per call, so output
+ * (oh, ow), tap (kh, kw) reads padded (oh·strideH + kh·dilationH, ow + kw·dilationW) and tap kw of
+ * outputs [ow, ow + LANES) is one contiguous vector load: no mask, no gather, no border case.
+ * Output rows go four at a time. The commonest layer, 3×3 at stride 1 without dilation, has its
+ * own kernel ({@code directRows3x3}): one vector position, four output rows fed by six input rows,
+ * each input vector loaded once for every output row it feeds, the nine weights in registers.
+ * Other 3-wide kernels take two vector positions at a time: 4 × 2 accumulators, eight independent
+ * fma chains (one chain per vector was bound by fma latency, about 45 cycles per 8 outputs of a
+ * 3×3 filter); the rest one position of four rows. Vector positions
  * are ow = 0, LANES, … and a last one at outWidth - LANES overlapping the previous (it recomputes the
  * same sums); a last row group that does not fit is moved back over rows already done likewise.
  * Rows narrower than a vector take the phased path.
@@ -109,9 +112,9 @@ final class CpuDepthwise {
 
         /**
          * Copies the input row at {@code src} into the phase rows of row ih, zeros in the padding.
-         * At stride 2 the inside of both phase rows is deinterleaved a vector pair at a time: two
-         * loads of consecutive input, then the even and the odd lanes of the pair gathered by
-         * two-vector rearranges into one vector each.
+         * At stride 2 the inside of each phase row is gathered a vector at a time: two loads of
+         * consecutive input from the row's first column, then the pair's even lanes taken by one
+         * two-vector rearrange (so each phase row loads the input once: twice in all).
          */
         void split(float[] x, int src, float[] phases, int ih) {
             for (int r = 0; r < stride; r++) {

@@ -54,7 +54,11 @@ final class Im2col {
         return scratch.floatColumns;
     }
 
-    /** The calling thread's buffer for a convolution's packed weights (grown, never shrunk). */
+    /**
+     * The calling thread's buffer for a convolution's packed weights (the FP32 forward), or the
+     * FP32 weight gradient's [K, M] accumulator (grown, never shrunk). The two never overlap: each
+     * is used within one call, and neither call nests the other.
+     */
     static float[] packedWeights(int size) {
         Im2col scratch = PER_THREAD.get();
         if (scratch.packedWeights.length < size) {

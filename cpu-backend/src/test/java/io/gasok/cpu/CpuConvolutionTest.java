@@ -115,6 +115,26 @@ class CpuConvolutionTest {
         assertArrayEquals(one, two);
     }
 
+    /**
+     * Rows whose width is not a whole number of micro-panels, with an activation whose vector and
+     * scalar forms round differently (LEAKY_RELU multiplies in float32 in the vector form): the
+     * tiles must start on the same pixels whatever the thread count.
+     */
+    @Test
+    void forwardTilesStartOnTheSamePixelsForEveryThreadCount() {
+        Conv2dSpec spec = new Conv2dSpec(1, 15, 16, 45, 45, 3, 4, 1, 1, 2, 4, 1, 3, 1, 1, 3,
+                new Epilogue(1, 0, UnaryOp.LEAKY_RELU, 0.1));
+        Random random = new Random(5);
+        double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+        double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+        double[] y = ConvTestCase.sentinels(ConvTestCase.shapeY(spec));
+        double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, null, y,
+                ConvTestCase.shapeY(spec), ONE_THREAD);
+        double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, null, y,
+                ConvTestCase.shapeY(spec), TWO_THREADS);
+        assertArrayEquals(one, two);
+    }
+
     @Test
     void anEmptyBatchLeavesAZeroWeightGradient() {
         Conv2dSpec spec = spec(0, 4, 6, 6, 3, 3, 1, 1, 1, Epilogue.NONE);
