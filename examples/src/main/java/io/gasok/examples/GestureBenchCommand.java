@@ -4,7 +4,7 @@ import io.gasok.Device;
 import io.gasok.data.Dataset;
 import io.gasok.examples.bench.Json;
 import io.gasok.examples.bench.Machine;
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
+import io.gasok.examples.bench.PeerUnavailableException;
 import io.gasok.examples.gesture.Architecture;
 import io.gasok.examples.gesture.GestureModel;
 import io.gasok.examples.gesture.HandPoses;

@@ -1,6 +1,5 @@
 package io.gasok.examples.bench;
 
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -143,14 +143,23 @@ public final class NumpyPeer implements AutoCloseable {
      * @throws PeerUnavailableException with one line saying why (no python3, no numpy, a crash)
      */
     public static NumpyPeer start(String python, int threads) {
-        ProcessBuilder builder = new ProcessBuilder(List.of(python, "-u", "-c", SCRIPT));
+        return new NumpyPeer(PeerProcess.start("numpy", withBlasThreads(
+                new ProcessBuilder(List.of(python, "-u", "-c", SCRIPT)), threads)), threads);
+    }
+
+    /**
+     * {@code builder} with the BLAS thread count set to {@code threads} (OpenBLAS, OpenMP and MKL
+     * variables) and {@code OPENBLAS_CORETYPE} / {@code OPENBLAS_L2_SIZE} removed (see the class
+     * comment): the environment of every NumPy peer.
+     */
+    public static ProcessBuilder withBlasThreads(ProcessBuilder builder, int threads) {
         Map<String, String> env = builder.environment();
         env.remove("OPENBLAS_CORETYPE");
         env.remove("OPENBLAS_L2_SIZE");
         for (String name : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
             env.put(name, Integer.toString(threads));
         }
-        return new NumpyPeer(PeerProcess.start("numpy", builder), threads);
+        return builder;
     }
 
     /** NumPy's version, its BLAS and the kernel the BLAS picked ({@code unknown} where it cannot tell). */
@@ -178,12 +187,5 @@ public final class NumpyPeer implements AutoCloseable {
     @Override
     public void close() {
         process.close();
-    }
-
-    /** A peer that cannot run here, or stopped; its message is one line for the table's footer. */
-    public static final class PeerUnavailableException extends RuntimeException {
-        public PeerUnavailableException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.gasok.examples.bench;
 
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  * A peer in a process of its own that speaks the bench's line protocol (NumPy in python3, CLBlast
  * in a small C program): its first line is a JSON object describing it, or {@code {"error": ...}}
  * when it cannot run; then each request line {@code CALLS OP ARGS...} is answered by one JSON line,
- * {@code {"seconds": total}} for CALLS calls timed on its side, or {@code {"error": ...}}.
+ * {@code {"seconds": total}} for CALLS calls timed on its side, or {@code {"error": ...}}. The
+ * gesture bench's NumPy trainer speaks its own requests over the same framing ({@link #request}).
  */
-final class PeerProcess implements AutoCloseable {
+public final class PeerProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final BufferedReader answers;
@@ -30,7 +30,7 @@ final class PeerProcess implements AutoCloseable {
      * @throws PeerUnavailableException "NAME not present: why" when the command cannot start, ends
      *     at once or answers its first line with an error
      */
-    static PeerProcess start(String name, ProcessBuilder builder) {
+    public static PeerProcess start(String name, ProcessBuilder builder) {
         Process process;
         try {
             process = builder.start();
@@ -78,7 +78,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** The peer's first line: what it is (versions, device). */
-    Map<String, Object> info() {
+    public Map<String, Object> info() {
         return info;
     }
 
@@ -88,16 +88,36 @@ final class PeerProcess implements AutoCloseable {
      * @throws PeerUnavailableException when the peer answers with an error or ends
      */
     double time(int calls, String request) {
+        Map<String, Object> answer = exchange(calls + " " + request, request);
         try {
-            requests.write(calls + " " + request + "\n");
+            return seconds(answer);
+        } catch (IOException e) {
+            throw new PeerUnavailableException(name + " failed on '" + request + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Sends one request line and returns its answer, a JSON object.
+     *
+     * @throws PeerUnavailableException when the peer answers with an error, with something else
+     *     than a JSON object, or ends
+     */
+    public Map<String, Object> request(String line) {
+        return exchange(line, line);
+    }
+
+    /** Sends {@code line}; errors name the request as {@code what}. */
+    private Map<String, Object> exchange(String line, String what) {
+        try {
+            requests.write(line + "\n");
             requests.flush();
             Map<String, Object> answer = readAnswer();
             if (answer.get("error") != null) {
-                throw new PeerUnavailableException(name + " failed on '" + request + "': " + answer.get("error"));
+                throw new PeerUnavailableException(name + " failed on '" + what + "': " + answer.get("error"));
             }
-            return seconds(answer);
+            return answer;
         } catch (IOException e) {
-            throw new PeerUnavailableException(name + " failed on '" + request + "': " + e.getMessage() + stderrTail());
+            throw new PeerUnavailableException(name + " failed on '" + what + "': " + e.getMessage() + stderrTail());
         }
     }
 

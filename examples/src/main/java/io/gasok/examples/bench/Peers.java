@@ -1,7 +1,6 @@
 package io.gasok.examples.bench;
 
 import io.gasok.Device;
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
 import io.gasok.examples.bench.Workload.Contender;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

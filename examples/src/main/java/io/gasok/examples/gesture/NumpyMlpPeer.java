@@ -2,22 +2,17 @@ package io.gasok.examples.gesture;
 
 import io.gasok.Device;
 import io.gasok.Scope;
-import io.gasok.Tensor;
 import io.gasok.data.Dataset;
 import io.gasok.examples.bench.Json;
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
+import io.gasok.examples.bench.NumpyPeer;
+import io.gasok.examples.bench.PeerProcess;
+import io.gasok.examples.bench.PeerUnavailableException;
 import io.gasok.io.Npy;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The gesture bench's NumPy peer: the Keras preset (Dropout 0.2, Dense 20 ReLU, Dropout 0.4, Dense
@@ -100,23 +95,15 @@ public final class NumpyMlpPeer implements AutoCloseable {
                 print(json.dumps({"seconds": times, "loss": last[0], "accuracy": last[1]}), flush=True)
             """;
 
-    private final Process process;
-    private final BufferedReader answers;
-    private final Writer requests;
+    private final PeerProcess process;
     private final Path folder;
     private final String version;
     private double accuracy = Double.NaN;
 
-    private NumpyMlpPeer(Process process, Path folder) throws IOException {
+    private NumpyMlpPeer(PeerProcess process, Path folder) {
         this.process = process;
         this.folder = folder;
-        this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Map<String, Object> info = answer();
-        if (info.get("error") != null) {
-            throw new PeerUnavailableException("numpy not present: " + info.get("error"));
-        }
-        this.version = String.valueOf(info.get("numpy"));
+        this.version = String.valueOf(process.info().get("numpy"));
     }
 
     /**
@@ -127,34 +114,18 @@ public final class NumpyMlpPeer implements AutoCloseable {
     public static NumpyMlpPeer start(String python, int threads, Dataset rows, int classes, int batchSize,
                                      double learningRate, long seed) throws IOException {
         Path folder = Files.createTempDirectory("gasok-gesture-numpy-");
-        try (Scope scope = Scope.open()) {
-            Npy.save(folder.resolve("x.npy"), rows.features(Device.reference()));
-            Npy.save(folder.resolve("y.npy"), rows.labels(Device.reference()));
-        }
-        ProcessBuilder builder = new ProcessBuilder(List.of(python, "-u", "-c", SCRIPT,
-                folder.resolve("x.npy").toString(), folder.resolve("y.npy").toString(), Integer.toString(classes),
-                Integer.toString(batchSize), Double.toString(learningRate), Long.toString(seed)));
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Map<String, String> env = builder.environment();
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        for (String name : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
-            env.put(name, Integer.toString(threads));
-        }
-        Process process;
         try {
-            process = builder.start();
-        } catch (IOException e) {
-            delete(folder);
-            throw new PeerUnavailableException("numpy not present: " + python + " not found");
-        }
-        try {
-            return new NumpyMlpPeer(process, folder);
+            try (Scope scope = Scope.open()) {
+                Npy.save(folder.resolve("x.npy"), rows.features(Device.reference()));
+                Npy.save(folder.resolve("y.npy"), rows.labels(Device.reference()));
+            }
+            ProcessBuilder builder = new ProcessBuilder(List.of(python, "-u", "-c", SCRIPT,
+                    folder.resolve("x.npy").toString(), folder.resolve("y.npy").toString(), Integer.toString(classes),
+                    Integer.toString(batchSize), Double.toString(learningRate), Long.toString(seed)));
+            return new NumpyMlpPeer(PeerProcess.start("numpy", NumpyPeer.withBlasThreads(builder, threads)), folder);
         } catch (IOException | RuntimeException e) {
-            process.destroyForcibly();
             delete(folder);
-            throw e instanceof PeerUnavailableException p ? p : new PeerUnavailableException("numpy not present: "
-                    + Text.describe(e));
+            throw e;
         }
     }
 
@@ -162,22 +133,26 @@ public final class NumpyMlpPeer implements AutoCloseable {
         return version;
     }
 
-    /** Seconds of each of {@code epochs} more epochs. */
+    /**
+     * Seconds of each of {@code epochs} more epochs.
+     *
+     * @throws PeerUnavailableException when the peer fails or answers something else
+     */
     public double[] epochs(int epochs) {
-        try {
-            requests.write(epochs + "\n");
-            requests.flush();
-            Map<String, Object> answer = answer();
-            List<?> seconds = (List<?>) answer.get("seconds");
-            accuracy = ((Number) answer.get("accuracy")).doubleValue();
-            double[] times = new double[seconds.size()];
-            for (int i = 0; i < times.length; i++) {
-                times[i] = ((Number) seconds.get(i)).doubleValue();
-            }
-            return times;
-        } catch (IOException | RuntimeException e) {
-            throw new PeerUnavailableException("numpy failed: " + Text.describe(e));
+        Map<String, Object> answer = process.request(Integer.toString(epochs));
+        if (!(answer.get("seconds") instanceof List<?> seconds) || !(answer.get("accuracy") instanceof Number last)) {
+            throw new PeerUnavailableException("numpy failed: an answer without seconds and accuracy: "
+                    + Json.writeLine(answer));
         }
+        accuracy = last.doubleValue();
+        double[] times = new double[seconds.size()];
+        for (int i = 0; i < times.length; i++) {
+            if (!(seconds.get(i) instanceof Number time)) {
+                throw new PeerUnavailableException("numpy failed: a time that is not a number: " + Json.writeLine(answer));
+            }
+            times[i] = time.doubleValue();
+        }
+        return times;
     }
 
     /** The running training accuracy of the last epoch (NaN before any). */
@@ -185,34 +160,9 @@ public final class NumpyMlpPeer implements AutoCloseable {
         return accuracy;
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> answer() throws IOException {
-        String line = answers.readLine();
-        if (line == null) {
-            throw new IOException("python3 ended (exit code " + (process.isAlive() ? "?" : process.exitValue()) + ")");
-        }
-        Object parsed = Json.parse(line);
-        if (!(parsed instanceof Map<?, ?>)) {
-            throw new IOException("unexpected output from python3: " + line);
-        }
-        return (Map<String, Object>) parsed;
-    }
-
     @Override
     public void close() {
-        try {
-            requests.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
-        try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
         delete(folder);
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.BackendUnavailableException;
 import io.gasok.Device;
-import io.gasok.examples.bench.NumpyPeer.PeerUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +62,10 @@ class ClblastPeerTest {
         assertThrows(IOException.class, () -> PeerProcess.parseAnswer("clblast", "[1, 2]"));
     }
 
-    /** Runs only where CLBlast, a C compiler and an OpenCL device are all present (not in CI). */
+    /**
+     * Runs where CLBlast, a C compiler and an OpenCL device are all present (CI installs them);
+     * with {@code GASOK_REQUIRE_OPENCL=1} a missing OpenCL device is a failure, not a skip.
+     */
     @Test
     void whereClblastIsInstalledThePeerAnswersOnGasoksDevice(@TempDir Path cache) {
         Assumptions.assumeTrue(Files.exists(Path.of("/usr/include/clblast_c.h")), "skipped: libclblast-dev not installed");
@@ -71,6 +73,9 @@ class ClblastPeerTest {
         try {
             device = Device.of("opencl");
         } catch (BackendUnavailableException e) {
+            if ("1".equals(System.getenv("GASOK_REQUIRE_OPENCL"))) {
+                throw new AssertionError("GASOK_REQUIRE_OPENCL=1 but there is no OpenCL device", e);
+            }
             Assumptions.abort("skipped: no OpenCL device: " + e.getMessage());
             return;
         }
