@@ -124,33 +124,30 @@ public final class GemmFloat32 {
         int rowsPerPart = ceilDiv(rowTiles, threads) * MR;
         GemmFloat32Scratch callers = GemmFloat32Scratch.forCurrentThread();
         for (int item = 0; item < batch; item++) {
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
-                int panels = ceilDiv(nc, NR);
-                int blocks = depthBlocks(k);
-                for (int kb = 0; kb < blocks; kb++) {
-                    int pc = blockStart(kb, blocks, k);
-                    int kc = blockStart(kb + 1, blocks, k) - pc;
-                    float[] packedB = callers.packedB(kc * panels * NR);
-                    int block = item;
-                    int column = jc;
-                    int depth = pc;
-                    pool.parallelFor(threads, part -> ops.packB(block, column, nc, depth, kc, packedB,
-                            part * panels / threads, (part + 1) * panels / threads));
-                    pool.parallelFor(threads, part -> {
-                        GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
-                        if (splitRows) {
-                            ops.multiplyBlock(block, column, nc, depth, kc, packedB,
-                                    Math.min(m, part * rowsPerPart), Math.min(m, (part + 1) * rowsPerPart),
-                                    0, panels, scratch);
-                        } else {
-                            ops.multiplyBlock(block, column, nc, depth, kc, packedB, 0, m,
-                                    part * panels / threads, (part + 1) * panels / threads, scratch);
-                        }
-                    });
-                }
-            }
+            int block = item;
+            ops.forEachBlock((jc, nc, panels, pc, kc) -> {
+                float[] packedB = callers.packedB(kc * panels * NR);
+                pool.parallelFor(threads, part -> ops.packB(block, jc, nc, pc, kc, packedB,
+                        part * panels / threads, (part + 1) * panels / threads));
+                pool.parallelFor(threads, part -> {
+                    GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                    if (splitRows) {
+                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB,
+                                Math.min(m, part * rowsPerPart), Math.min(m, (part + 1) * rowsPerPart),
+                                0, panels, scratch);
+                    } else {
+                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB, 0, m,
+                                part * panels / threads, (part + 1) * panels / threads, scratch);
+                    }
+                });
+            });
         }
+    }
+
+    /** One (column block, k-block) of the loops: columns [jc, jc + nc) in {@code panels} micro-panels, depth [pc, pc + kc). */
+    @FunctionalInterface
+    private interface BlockBody {
+        void run(int jc, int nc, int panels, int pc, int kc);
     }
 
     private static int ceilDiv(int x, int y) {
@@ -224,20 +221,25 @@ public final class GemmFloat32 {
                     c, cLayout.index(item, 0, 0), cLayout.rowStride(), epilogue, scratch);
         }
 
-        /** All of C for batch item {@code item}, on the calling thread with its own packing buffers. */
-        void blocked(int item, GemmFloat32Scratch scratch) {
+        /** The (column block, k-block) pairs of the loops, column blocks outer, k-blocks in order. */
+        void forEachBlock(BlockBody body) {
+            int blocks = depthBlocks(k);
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
-                int panels = ceilDiv(nc, NR);
-                int blocks = depthBlocks(k);
                 for (int kb = 0; kb < blocks; kb++) {
                     int pc = blockStart(kb, blocks, k);
-                    int kc = blockStart(kb + 1, blocks, k) - pc;
-                    float[] packedB = scratch.packedB(kc * panels * NR);
-                    packB(item, jc, nc, pc, kc, packedB, 0, panels);
-                    multiplyBlock(item, jc, nc, pc, kc, packedB, 0, m, 0, panels, scratch);
+                    body.run(jc, nc, ceilDiv(nc, NR), pc, blockStart(kb + 1, blocks, k) - pc);
                 }
             }
+        }
+
+        /** All of C for batch item {@code item}, on the calling thread with its own packing buffers. */
+        void blocked(int item, GemmFloat32Scratch scratch) {
+            forEachBlock((jc, nc, panels, pc, kc) -> {
+                float[] packedB = scratch.packedB(kc * panels * NR);
+                packB(item, jc, nc, pc, kc, packedB, 0, panels);
+                multiplyBlock(item, jc, nc, pc, kc, packedB, 0, m, 0, panels, scratch);
+            });
         }
 
         /** Packs micro-panels [firstPanel, endPanel) of B block (pc, jc) of batch item {@code item}. */
