@@ -83,9 +83,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "timed runs per contender; the median is reported (default: ${DEFAULT-VALUE})")
     private int runs;
 
-    @Option(names = "--warmup", defaultValue = "0.5", paramLabel = "SECONDS",
-            description = "warm-up per contender before the runs (default: ${DEFAULT-VALUE} s; the launch row's is at"
-                    + " least 2.5 s unless this is 0, so that it times compiled code)")
+    // Two seconds: with 0.5 the first workload of a JVM (GEMM 256^3) was timed before C2 had compiled
+    // the Vector API kernels, at a tenth of their speed.
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS",
+            description = "warm-up per contender before the runs (default: ${DEFAULT-VALUE} s, so that the JIT has"
+                    + " compiled what is timed; the launch row's is at least 2.5 s unless this is 0)")
     private double warmup;
 
     @Option(names = "--elements", defaultValue = "16777216",
