@@ -21,7 +21,8 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 @AddLifecycleHook(TckSettings.TriesHook.class)
 @AddLifecycleHook(LeakCheck.class)
 public abstract class BackendConformance implements ElementwiseContract, ReductionContract, LinalgContract,
-        ConvolutionContract, IndexingContract, ShapeContract, RandomContract, KernelContract, ErrorContract {
+        ConvolutionContract, IndexingContract, ShapeContract, RandomContract, KernelContract,
+        MultiOutputElementwiseContract, ErrorContract {
 
     /** The device under test. */
     @Override

@@ -1,6 +1,5 @@
 package io.gasok.tck;
 
-import io.gasok.DType;
 import io.gasok.Device;
 import io.gasok.Tensor;
 import io.gasok.spi.Operand;
@@ -77,7 +76,7 @@ public sealed interface Layout {
             int[] storageShape = shape.clone();
             storageShape[axis] = start + n * step;
             double[] storage = new double[Operand.sizeOf(storageShape)];
-            Arrays.fill(storage, sentinel(value.dtype()));
+            Arrays.fill(storage, Values.sentinel(value.dtype()));
             for (int flat = 0; flat < value.size(); flat++) {
                 int[] index = HostTensor.multiIndex(shape, flat);
                 index[axis] = start + index[axis] * step;
@@ -142,13 +141,5 @@ public sealed interface Layout {
         public String toString() {
             return "expand" + Arrays.toString(broadcast);
         }
-    }
-
-    private static double sentinel(DType dtype) {
-        return switch (dtype) {
-            case FLOAT32, FLOAT64 -> Double.NaN;
-            case INT32, INT64 -> 987_654_321;
-            case BOOL -> 1;
-        };
     }
 }

@@ -1,6 +1,9 @@
 package io.gasok.tck;
 
 import io.gasok.DType;
+import io.gasok.spi.BinaryOp;
+import io.gasok.spi.Expr;
+import io.gasok.spi.UnaryOp;
 import java.util.Map;
 
 /**
@@ -16,6 +19,9 @@ import java.util.Map;
  *   result: cancellation makes a relative bound fail, this one does not. {@code c = 4}.</li>
  *   <li><b>Exact</b> (selections, copies, integer arithmetic, comparisons, layout invariance of
  *   non-accumulating ops): bit-for-bit, NaN equal to NaN.</li>
+ *   <li><b>Fused expressions</b> (kernel-level trees of several ops): each node within its
+ *   elementwise tolerance, the error carried up the tree by how much each op can amplify it
+ *   ({@link #fusedBound}), so a difference of two inexact values is not held to a relative bound.</li>
  * </ul>
  */
 public final class Tolerance {
@@ -94,14 +100,22 @@ public final class Tolerance {
         };
     }
 
+    /** The relative tolerance of elementwise op {@code op} (its {@code opName()}) in {@code dtype}. */
+    public static double elementwiseRtol(String op, DType dtype) {
+        if (!dtype.isFloating()) {
+            return 0;
+        }
+        return (dtype == DType.FLOAT32 ? ELEMENTWISE_RTOL_FLOAT32 : ELEMENTWISE_RTOL_FLOAT64)
+                .getOrDefault(op, rtol(dtype));
+    }
+
     /** {@code atol + rtol·|ref|} for elementwise op {@code op} (its {@code opName()}). */
     public static Bound elementwise(String op, DType dtype) {
         if (!dtype.isFloating()) {
             return exact();
         }
         double atol = atol(dtype);
-        double rtol = (dtype == DType.FLOAT32 ? ELEMENTWISE_RTOL_FLOAT32 : ELEMENTWISE_RTOL_FLOAT64)
-                .getOrDefault(op, rtol(dtype));
+        double rtol = elementwiseRtol(op, dtype);
         return new Bound() {
             @Override
             public double at(int index, double expected) {
@@ -173,5 +187,159 @@ public final class Tolerance {
                 return (log ? "logSoftmax" : "softmax") + " bound c·eps·√K·(...) with K=" + terms;
             }
         };
+    }
+
+    // ---------------------------------------------------------------- fused expressions
+
+    /**
+     * The bound of a fused elementwise expression when every node of it is within its own
+     * {@link #elementwise} tolerance of the reference: each node's own error, plus its operands'
+     * errors carried through by as much as the node's op can amplify them. It is returned as an
+     * expression over the same inputs, for the reference to evaluate in FLOAT64 (one bound per
+     * element, like the magnitudes of {@link #accumulated}), or {@code null} when the expression
+     * must come out exact. With {@code v(n)} the reference's value of node n, {@code B(n)} its bound
+     * and {@code own(n) = atol + rtol·(|v(n)| + carried)} (the constants of n's op and dtype):
+     * <ul>
+     *   <li>inputs, constants, integer and BOOL nodes: exact. A comparison, a where condition and a
+     *   conversion to an integer dtype need exact operands (the smallest error could flip them);
+     *   integer values stay small enough to convert to float exactly;</li>
+     *   <li>neg, abs, relu, maximum, minimum, where and widening conversions move an error by at
+     *   most its size; narrowing to float32 adds float32's rounding;</li>
+     *   <li>add, sub: {@code B(a) + B(b) + own}; mul: {@code (|v(a)| + B(a))·(|v(b)| + B(b)) - |v(a)|·|v(b)|
+     *   + own}; div: {@code (|v(a)| + B(a)) / (|v(b)| - B(b)) - |v(a)| / |v(b)| + own}, for divisors
+     *   kept further from 0 than their bound;</li>
+     *   <li>tanh: {@code B(x) + own}; sigmoid: {@code B(x)/4 + own}; exp:
+     *   {@code exp(v(x) + B(x)) - exp(v(x)) + own}; sqrt of an x that is non-negative on every
+     *   backend: {@code √|v(x)| - √max(|v(x)| - B(x), 0) + own}.</li>
+     * </ul>
+     * Each bound is written so that it reads its operands' bounds once (the tree stays linear in
+     * size); its float64 cancellations are far below the tolerances it adds up.
+     * Any other op is rejected with an IllegalArgumentException, as is an inexact operand where an
+     * exact one is needed: the generators of {@link Exprs} build only what this can bound.
+     */
+    public static Expr fusedBound(Expr expr) {
+        return switch (expr) {
+            case Expr.Input in -> null;
+            case Expr.Constant c -> null;
+            case Expr.Where w -> {
+                requireExact(w.condition(), expr);
+                Expr a = fusedBound(w.a());
+                Expr b = fusedBound(w.b());
+                yield a == null && b == null ? null : Expr.where(w.condition(), orZero(a), orZero(b));
+            }
+            case Expr.Cast c -> {
+                if (!c.dtype().isFloating() || !c.x().dtype().isFloating()) {
+                    requireExact(c.x(), expr);
+                    yield null;
+                }
+                Expr carried = fusedBound(c.x());
+                double eps = eps(DType.FLOAT32);
+                yield carried == null || c.dtype() == DType.FLOAT64 ? carried
+                        : Expr.add(Expr.mul(constant(1 + eps), carried), Expr.mul(constant(eps), magnitude(c.x())));
+            }
+            case Expr.Unary u -> unaryBound(u);
+            case Expr.Binary b -> binaryBound(b);
+        };
+    }
+
+    /** The bound of {@link #fusedBound} as the reference evaluated it, per element; exact when null. */
+    public static Bound fused(HostTensor bound) {
+        if (bound == null) {
+            return exact();
+        }
+        return new Bound() {
+            @Override
+            public double at(int index, double expected) {
+                return bound.get(index);
+            }
+
+            @Override
+            public String describe() {
+                return "fused-expression bound: each node's elementwise tolerance, carried up the tree";
+            }
+        };
+    }
+
+    private static Expr unaryBound(Expr.Unary u) {
+        if (!u.dtype().isFloating()) {
+            requireExact(u.x(), u);
+            return null;
+        }
+        Expr carried = fusedBound(u.x());
+        return switch (u.op()) {
+            case NEG, ABS, RELU -> carried;
+            case TANH -> withOwn(u, u.op().opName(), carried);
+            case SIGMOID -> withOwn(u, u.op().opName(), carried == null ? null : Expr.mul(constant(0.25), carried));
+            case EXP -> withOwn(u, u.op().opName(), carried == null ? null
+                    : Expr.sub(Expr.unary(UnaryOp.EXP, Expr.add(value(u.x()), carried)), Expr.unary(UnaryOp.EXP, value(u.x()))));
+            case SQRT -> withOwn(u, u.op().opName(), carried == null ? null
+                    : Expr.sub(Expr.unary(UnaryOp.SQRT, magnitude(u.x())),
+                    Expr.unary(UnaryOp.SQRT, Expr.unary(UnaryOp.RELU, Expr.sub(magnitude(u.x()), carried)))));
+            default -> throw new IllegalArgumentException("fused bound: no error bound for " + u.op().opName()
+                    + " in " + Exprs.describe(u));
+        };
+    }
+
+    private static Expr binaryBound(Expr.Binary b) {
+        if (!b.dtype().isFloating()) {
+            requireExact(b.a(), b);
+            requireExact(b.b(), b);
+            return null;
+        }
+        Expr ba = fusedBound(b.a());
+        Expr bb = fusedBound(b.b());
+        String op = b.op().opName();
+        return switch (b.op()) {
+            case MAXIMUM, MINIMUM -> ba == null ? bb : bb == null ? ba : Expr.binary(BinaryOp.MAXIMUM, ba, bb);
+            case ADD, SUB -> withOwn(b, op, plus(ba, bb));
+            case MUL -> withOwn(b, op, ba == null && bb == null ? null
+                    : Expr.sub(Expr.mul(plus(magnitude(b.a()), ba), plus(magnitude(b.b()), bb)),
+                    Expr.mul(magnitude(b.a()), magnitude(b.b()))));
+            case DIV -> withOwn(b, op, ba == null && bb == null ? null
+                    : Expr.sub(Expr.div(plus(magnitude(b.a()), ba), bb == null ? magnitude(b.b())
+                    : Expr.sub(magnitude(b.b()), bb)), Expr.div(magnitude(b.a()), magnitude(b.b()))));
+            default -> throw new IllegalArgumentException("fused bound: no error bound for " + op + " in "
+                    + Exprs.describe(b));
+        };
+    }
+
+    /**
+     * {@code carried + atol + rtol·(|v(node)| + carried)} with the constants of {@code op} in node's
+     * dtype, reading {@code carried} once.
+     */
+    private static Expr withOwn(Expr node, String op, Expr carried) {
+        DType t = node.dtype();
+        double rtol = elementwiseRtol(op, t);
+        Expr own = Expr.add(constant(atol(t)), Expr.mul(constant(rtol), magnitude(node)));
+        return carried == null ? own : Expr.add(Expr.mul(constant(1 + rtol), carried), own);
+    }
+
+    private static void requireExact(Expr operand, Expr node) {
+        if (fusedBound(operand) != null) {
+            throw new IllegalArgumentException("fused bound: " + Exprs.describe(node) + " needs an exact operand, "
+                    + Exprs.describe(operand) + " is not");
+        }
+    }
+
+    /** The reference's value of a node, widened. */
+    private static Expr value(Expr node) {
+        return Expr.cast(node, DType.FLOAT64);
+    }
+
+    private static Expr magnitude(Expr node) {
+        return Expr.unary(UnaryOp.ABS, value(node));
+    }
+
+    private static Expr constant(double value) {
+        return Expr.constant(value, DType.FLOAT64);
+    }
+
+    private static Expr orZero(Expr bound) {
+        return bound == null ? constant(0) : bound;
+    }
+
+    /** A sum of bounds, null (exact) when both are. */
+    private static Expr plus(Expr a, Expr b) {
+        return a == null ? b : b == null ? a : Expr.add(a, b);
     }
 }

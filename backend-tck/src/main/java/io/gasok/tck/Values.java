@@ -47,6 +47,18 @@ public final class Values {
     private static final List<Double> SPECIAL_VALUES = List.of(
             Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0);
 
+    /**
+     * What fills the slots of a test buffer that no view covers: NaN for floats, so a kernel reading
+     * the wrong slot shows; for integers a value no generator draws; true for BOOL.
+     */
+    public static double sentinel(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32, FLOAT64 -> Double.NaN;
+            case INT32, INT64 -> 987_654_321;
+            case BOOL -> 1;
+        };
+    }
+
     /** One element of {@code dtype} drawn from {@code domain}. */
     public static Arbitrary<Double> element(DType dtype, Domain domain) {
         if (dtype == DType.BOOL) {
