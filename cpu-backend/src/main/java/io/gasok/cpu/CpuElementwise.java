@@ -198,6 +198,8 @@ final class CpuElementwise {
         private final boolean[] uniform;
         /** One expression whose root computes straight into its out (no scratch, no store). */
         private final boolean rootWritesOut;
+        /** Per node: an input node whose values are read straight from its array, not copied to scratch. */
+        private final boolean[] inPlace;
         private final int maxRun;
 
         Launch(ElementwisePlan plan, double[] constants, Operand[] operands, int firstOut) {
@@ -220,9 +222,20 @@ final class CpuElementwise {
             boolean outInPlace = flat ? dense[firstOut] : rows.innerStride(firstOut) == 1;
             this.rootWritesOut = roots.length == 1 && outInPlace && rootNode.dtype().isFloating()
                     && rootNode.kind() != Kind.INPUT && rootNode.kind() != Kind.CONSTANT;
+            this.inPlace = new boolean[nodes.length];
+            for (int j = 0; j < nodes.length; j++) {
+                inPlace[j] = readsInPlace(nodes[j]);
+            }
+            if (roots.length > 1) {
+                // An out may be an input: storing an earlier root into it must not change a later
+                // root that reads that input in place, so input roots are copied first.
+                for (int root : roots) {
+                    inPlace[root] = false;
+                }
+            }
             boolean needsScratch = !rootWritesOut;
             for (int j = 0; j < nodes.length; j++) {
-                needsScratch |= j != roots[0] && !readsInPlace(nodes[j]);
+                needsScratch |= j != roots[0] && !inPlace[j];
             }
             this.maxRun = needsScratch ? BLOCK : Integer.MAX_VALUE;
         }
@@ -385,7 +398,7 @@ final class CpuElementwise {
 
         /** Points node j at the run's elements of its input: in place, broadcast or gathered. */
         private void loadInput(Workspace workspace, int j, Node node, int position, int n) {
-            if (readsInPlace(node)) {
+            if (inPlace[j]) {
                 workspace.values[j] = arrays[node.slot()];
                 workspace.valueOffsets[j] = position;
                 return;
@@ -408,7 +421,7 @@ final class CpuElementwise {
         private void loadBlockInput(Workspace workspace, int j, Node node, int first, int n) {
             int k = node.slot();
             Operand operand = operands[k];
-            if (readsInPlace(node)) {
+            if (inPlace[j]) {
                 workspace.values[j] = arrays[k];
                 workspace.valueOffsets[j] = operand.offset() + first;
                 return;
