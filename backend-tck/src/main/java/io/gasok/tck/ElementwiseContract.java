@@ -109,7 +109,29 @@ public interface ElementwiseContract extends DeviceUnderTest {
                 .flatAs((op, dtype, shapes) -> Combinators.combine(
                         Tensors.sample(dtype, shapes[0], op == BinaryOp.POW ? Values.POSITIVE : Values.ANY),
                         Tensors.sample(dtype, shapes[1], divisorDomain(op)))
-                        .as((a, b) -> new BinaryCase(op, a, b)));
+                        .as((a, b) -> new BinaryCase(op, a, b)))
+                .filter(c -> !floorOfRoundedQuotientIsAmbiguous(c));
+    }
+
+    /**
+     * Whether a float32 floor division or remainder has an element whose quotient, rounded to
+     * float32 as a float32 device divides, floors to another integer than the exact quotient (e.g.
+     * -2 / -0.4f = 4.99999992..., 5.0f in float32): either answer is right for a float32 kernel, and
+     * the reference computes in double, so such cases say nothing about the kernel.
+     */
+    private static boolean floorOfRoundedQuotientIsAmbiguous(BinaryCase c) {
+        if ((c.op() != BinaryOp.FLOOR_DIV && c.op() != BinaryOp.REMAINDER)
+                || DType.promote(c.a().dtype(), c.b().dtype()) != DType.FLOAT32) {
+            return false;
+        }
+        HostTensor quotients = Oracle.broadcast(c.a().value(), c.b().value(), DType.FLOAT64, (x, y) -> x / y);
+        for (int i = 0; i < quotients.size(); i++) {
+            double q = quotients.get(i);
+            if (Math.floor((float) q) != Math.floor(q)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Values.Domain divisorDomain(BinaryOp op) {
