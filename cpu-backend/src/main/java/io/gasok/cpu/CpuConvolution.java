@@ -50,11 +50,13 @@ import jdk.incubator.vector.VectorSpecies;
  * the spec's epilogue goes to the GEMM unchanged. The reference's rounding order differs
  * ({@code alpha·acc + bias + beta·old}); results agree to rounding.
  *
- * <p><b>Threads.</b> The forward pass splits (image, group, pixel tile) tasks over the
- * {@link WorkerPool}, task t on part t % parts; each part runs im2col into its own thread's column
- * buffer and a serial GEMM, writing a disjoint block of y (GEMM is not nested inside the parts; the
- * packed weights are shared, read only).
- * There are at least as many tasks as threads, so one image's layer keeps every core busy. The FP32
+ * <p><b>Threads.</b> The forward pass runs image by image. In FP32 the image's input is first
+ * copied, zero padded and split by column phase ({@link Im2col.PaddedInput}: what lets im2col copy
+ * whole vectors with no masks, at every stride), its channels split over the {@link WorkerPool}.
+ * Then the image's (group, pixel tile) tasks are split over the pool, task t on part t % parts; each
+ * part runs im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block of
+ * y (GEMM is not nested inside the parts; the packed weights and the padded input are shared, read
+ * only). There are at least as many tasks as threads, so one image's layer keeps every core busy. The FP32
  * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
  * The other backward passes loop over groups, images and tiles in that order: their GEMMs use the
  * pool internally and im2col/col2im split the tile's rows by input channel; the tile order fixes
@@ -66,7 +68,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Memory.</b> A GEMM-path tile has at most {@value #COLUMN_BUDGET} elements of columns (at
  * least {@value #MIN_TILE_PIXELS} pixels), an FP32 forward tile's packed columns at most
  * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
- * 1 MiB of floats per thread whatever the image size.
+ * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
+ * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
+ * forward's padded input is one image (about the size of the image plus its padding), in the
+ * calling thread's buffer.
  */
 final class CpuConvolution {
 
@@ -125,6 +130,16 @@ final class CpuConvolution {
         int tilePixels() {
             return Math.max(1, Math.min(pixels, Math.max(MIN_TILE_PIXELS, COLUMN_BUDGET / Math.max(1, taps))));
         }
+
+        /**
+         * Pixels per tile of the weight gradient, whose GEMM sums over the tile's pixels (its depth k):
+         * at least one whole k-block of GEMM ({@link GemmFloat32#KC}), so each pass over the [K, M]
+         * accumulator does a full block of work (with the column budget alone, 256 channels gave
+         * k ≈ 113 and the accumulator's traffic dominated).
+         */
+        int weightGradientTilePixels() {
+            return Math.max(1, Math.min(pixels, Math.max(tilePixels(), GemmFloat32.KC)));
+        }
     }
 
     /** One tile of work: image, group, first output pixel and pixel count. */
@@ -150,23 +165,26 @@ final class CpuConvolution {
             double[] ws = CpuBuffer.doubles(w);
             double[] ys = CpuBuffer.doubles(y);
             double[] biases = bias == null ? null : CpuBuffer.doubles(bias);
-            forEachForwardTile(spec, geometry, geometry.tilePixels(), pool, (n, g, p0, count) -> {
-                int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
-                if (biases != null) {
-                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
-                            bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, epilogue.beta());
-                }
-                double[] b = xs;
-                GemmLayout bLayout = new GemmLayout(x.offset() + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
-                if (geometry.needsColumns) {
-                    b = Im2col.doubleColumns(geometry.taps * count);
-                    Im2col.im2col(spec, xs, x.offset() + geometry.inputBase(spec, n, g), 0, geometry.inPerGroup, p0, count, b);
-                    bLayout = new GemmLayout(0, count, 1, 0);
-                }
-                GemmFloat64.gemm(new GemmSpec(1, geometry.outPerGroup, count, geometry.taps, false, false, gemmEpilogue),
-                        ws, weightLayout(w, geometry, g), b, bLayout, ys, new GemmLayout(yBase, geometry.pixels, 1, 0),
-                        null, 0, SERIAL);
-            });
+            for (int image = 0; image < spec.batch(); image++) {
+                int n = image;
+                forEachForwardTile(spec, geometry, n, geometry.tilePixels(), pool, (g, p0, count) -> {
+                    int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
+                    if (biases != null) {
+                        prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                                bias.offset() + g * geometry.outPerGroup * biasStride, biasStride, epilogue.beta());
+                    }
+                    double[] b = xs;
+                    GemmLayout bLayout = new GemmLayout(x.offset() + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, 0);
+                    if (geometry.needsColumns) {
+                        b = Im2col.doubleColumns(geometry.taps * count);
+                        Im2col.im2col(spec, xs, x.offset() + geometry.inputBase(spec, n, g), 0, geometry.inPerGroup, p0, count, b);
+                        bLayout = new GemmLayout(0, count, 1, 0);
+                    }
+                    GemmFloat64.gemm(new GemmSpec(1, geometry.outPerGroup, count, geometry.taps, false, false, gemmEpilogue),
+                            ws, weightLayout(w, geometry, g), b, bLayout, ys, new GemmLayout(yBase, geometry.pixels, 1, 0),
+                            null, 0, SERIAL);
+                });
+            }
         } else {
             throw unsupported("conv2d", y);
         }
@@ -192,37 +210,47 @@ final class CpuConvolution {
                     packedWeights, g * groupWeights);
         }
         GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
-        forEachForwardTile(spec, geometry, geometry.packedTilePixels(), pool, (n, g, p0, count) -> {
-            int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
-            if (biases != null) {
-                prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
-                        biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
+                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
+        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
+        for (int image = 0; image < spec.batch(); image++) {
+            int n = image;
+            if (padded != null) {
+                int parts = Math.min(threads, spec.inChannels());
+                pool.parallelFor(parts, part -> Im2col.padInput(spec, xs, xOffset, n,
+                        part * spec.inChannels() / parts, (part + 1) * spec.inChannels() / parts, padded));
             }
-            int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
-            float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
-            int xBase = xOffset + geometry.inputBase(spec, n, g);
-            if (geometry.needsColumns) {
-                Im2col.im2colPacked(spec, xs, xBase, geometry.inPerGroup, p0, count, columns);
-            } else {
-                GemmFloat32Packing.packB(geometry.taps, count, xs, xBase + p0, geometry.pixels, 1, columns,
-                        0, columnPanels);
-            }
-            GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
-                    columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
-        });
+            forEachForwardTile(spec, geometry, n, geometry.packedTilePixels(), pool, (g, p0, count) -> {
+                int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
+                if (biases != null) {
+                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                            biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+                }
+                int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
+                float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
+                if (padded != null) {
+                    Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, columns);
+                } else {
+                    GemmFloat32Packing.packB(geometry.taps, count, xs, xOffset + geometry.inputBase(spec, n, g) + p0,
+                            geometry.pixels, 1, columns, 0, columnPanels);
+                }
+                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
+                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
+            });
+        }
     }
 
     /**
-     * Runs the forward tiles: per (image, group) the pixels split into equal tiles of at most the
+     * Runs the forward tiles of image n: per group the pixels split into equal tiles of at most the
      * column budget, and into more when there would otherwise be fewer tasks than threads (or a
      * count that leaves a thread idle at the end); task t runs on part t % parts. Tiles are whole
      * micro-panels (multiples of NR pixels, the last one the rest), so the GEMM epilogue's vector
      * runs and scalar tails fall on the same pixels whatever the thread count, and the results
      * are the same bits on every thread count.
      */
-    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int maxTilePixels, WorkerPool pool,
-                                           TileBody body) {
-        int planes = spec.batch() * spec.groups();
+    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int n, int maxTilePixels,
+                                           WorkerPool pool, ImageTileBody body) {
+        int planes = spec.groups();
         if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
             return;
         }
@@ -238,11 +266,16 @@ final class CpuConvolution {
         int parts = Math.min(threads, tasks);
         pool.parallelFor(parts, part -> {
             for (int task = part; task < tasks; task += parts) {
-                int plane = task / tilesPerPlane;
                 int p0 = (task % tilesPerPlane) * tilePixels;
-                body.run(plane / spec.groups(), plane % spec.groups(), p0, Math.min(tilePixels, geometry.pixels - p0));
+                body.run(task / tilesPerPlane, p0, Math.min(tilePixels, geometry.pixels - p0));
             }
         });
+    }
+
+    /** One forward tile of one image: group, first output pixel and pixel count. */
+    @FunctionalInterface
+    private interface ImageTileBody {
+        void run(int group, int firstPixel, int pixels);
     }
 
     /** Y rows [0, rows) × columns [0, count) from {@code yBase} (row stride ldy) := bias[row] + beta·Y. */
@@ -308,7 +341,7 @@ final class CpuConvolution {
                 return;
             }
             Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0f);
-            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+            forEachSerialTile(spec, geometry, geometry.tilePixels(), (n, g, p0, count) -> {
                 float[] gcols = Im2col.floatColumns(geometry.taps * count);
                 GemmFloat32.gemm(inputGradientSpec(geometry, count), ws, weightLayout(w, geometry, g),
                         gys, outputLayout(gy, spec, geometry, n, g, p0), gcols, new GemmLayout(0, count, 1, 0),
@@ -329,7 +362,7 @@ final class CpuConvolution {
                 return;
             }
             Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0d);
-            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+            forEachSerialTile(spec, geometry, geometry.tilePixels(), (n, g, p0, count) -> {
                 double[] gcols = Im2col.doubleColumns(geometry.taps * count);
                 GemmFloat64.gemm(inputGradientSpec(geometry, count), ws, weightLayout(w, geometry, g),
                         gys, outputLayout(gy, spec, geometry, n, g, p0), gcols, new GemmLayout(0, count, 1, 0),
@@ -387,6 +420,29 @@ final class CpuConvolution {
         }
     }
 
+    /** Square blocks of {@link #transpose}: both a block's rows and its columns stay in L1. */
+    private static final int TRANSPOSE_BLOCK = 16;
+
+    /**
+     * {@code dst[dstBase + c·rows + r] = src[srcBase + r·cols + c]}: the row-major rows × cols matrix
+     * transposed, block by block, so that reads and writes both walk whole cache lines (element by
+     * element, one of the two strides a line per element: the weight gradient's final transpose
+     * took a fifth of its time that way at 256 channels).
+     */
+    static void transpose(float[] src, int srcBase, int rows, int cols, float[] dst, int dstBase) {
+        for (int r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
+            int rEnd = Math.min(rows, r0 + TRANSPOSE_BLOCK);
+            for (int c0 = 0; c0 < cols; c0 += TRANSPOSE_BLOCK) {
+                int cEnd = Math.min(cols, c0 + TRANSPOSE_BLOCK);
+                for (int r = r0; r < rEnd; r++) {
+                    for (int c = c0; c < cEnd; c++) {
+                        dst[dstBase + c * rows + r] = src[srcBase + r * cols + c];
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
     private static GemmSpec inputGradientSpec(Geometry geometry, int count) {
         return new GemmSpec(1, geometry.taps, count, geometry.outPerGroup, true, false, Epilogue.NONE);
@@ -404,7 +460,7 @@ final class CpuConvolution {
             int groupWeights = geometry.taps * geometry.outPerGroup;
             float[] transposed = Im2col.packedWeights(spec.groups() * groupWeights);
             Arrays.fill(transposed, 0, spec.groups() * groupWeights, 0f);
-            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+            forEachSerialTile(spec, geometry, geometry.weightGradientTilePixels(), (n, g, p0, count) -> {
                 int xBase = x.offset() + geometry.inputBase(spec, n, g);
                 float[] a = xs;
                 GemmLayout aLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
@@ -420,20 +476,15 @@ final class CpuConvolution {
                         new GemmLayout(g * groupWeights, geometry.outPerGroup, 1, 0), null, 0, gemmPool);
             });
             for (int g = 0; g < spec.groups(); g++) {
-                int source = g * groupWeights;
-                int target = gw.offset() + g * groupWeights;
-                for (int co = 0; co < geometry.outPerGroup; co++) {
-                    for (int tap = 0; tap < geometry.taps; tap++) {
-                        gws[target + co * geometry.taps + tap] = transposed[source + tap * geometry.outPerGroup + co];
-                    }
-                }
+                transpose(transposed, g * groupWeights, geometry.taps, geometry.outPerGroup,
+                        gws, gw.offset() + g * groupWeights);
             }
         } else if (gw.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
             double[] gys = CpuBuffer.doubles(gy);
             double[] gws = CpuBuffer.doubles(gw);
             Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0d);
-            forEachSerialTile(spec, geometry, (n, g, p0, count) -> {
+            forEachSerialTile(spec, geometry, geometry.weightGradientTilePixels(), (n, g, p0, count) -> {
                 int xBase = x.offset() + geometry.inputBase(spec, n, g);
                 double[] b = xs;
                 GemmLayout bLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
@@ -494,8 +545,7 @@ final class CpuConvolution {
     }
 
     /** Tiles of the column budget, in (group, image, pixel) order, on the calling thread. */
-    private static void forEachSerialTile(Conv2dSpec spec, Geometry geometry, TileBody body) {
-        int tilePixels = geometry.tilePixels();
+    private static void forEachSerialTile(Conv2dSpec spec, Geometry geometry, int tilePixels, TileBody body) {
         for (int g = 0; g < spec.groups(); g++) {
             for (int n = 0; n < spec.batch(); n++) {
                 for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {

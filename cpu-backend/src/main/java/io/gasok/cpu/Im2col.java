@@ -6,7 +6,6 @@ import io.gasok.spi.Conv2dSpec;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,6 +39,7 @@ final class Im2col {
     private float[] floatColumns = new float[0];
     private float[] packedWeights = new float[0];
     private float[] flippedWeights = new float[0];
+    private float[] paddedInput = new float[0];
     private double[] doubleColumns = new double[0];
 
     private Im2col() {
@@ -144,71 +144,135 @@ final class Im2col {
     }
 
     /**
+     * One image of the input of an FP32 forward convolution, laid out so that im2col needs neither
+     * masks nor bounds tests: every channel zero padded, and split by column phase. Phase q of channel
+     * c holds the padded columns {@code q, q + strideW, q + 2·strideW, …}:
+     * {@code data[(c·strideW + q)·rows·width + row·width + j] = x[n, c, row - padTop,
+     * j·strideW + q - padLeft]}, zero outside the input. Tap (kh, kw) of output pixel (oh, ow) then
+     * reads phase {@code (kw·dilationW) % strideW} at row {@code oh·strideH + kh·dilationH}, column
+     * {@code ow + (kw·dilationW) / strideW}: consecutive output pixels of a row read consecutive
+     * floats, at every stride. {@code rows} and {@code width} are just what the output reaches.
+     */
+    record PaddedInput(float[] data, int rows, int width, int phases) {
+
+        static PaddedInput of(Conv2dSpec spec, float[] data) {
+            return new PaddedInput(data, (spec.outHeight() - 1) * spec.strideHeight()
+                    + (spec.kernelHeight() - 1) * spec.dilationHeight() + 1,
+                    spec.outWidth() + (spec.kernelWidth() - 1) * spec.dilationWidth() / spec.strideWidth(),
+                    spec.strideWidth());
+        }
+
+        /** Floats of one image (a spec with output pixels). */
+        static int size(Conv2dSpec spec) {
+            PaddedInput shape = of(spec, null);
+            return spec.inChannels() * shape.phases * shape.rows * shape.width;
+        }
+
+        /** Index of phase 0, row 0, column 0 of channel c. */
+        int channel(int c) {
+            return c * phases * rows * width;
+        }
+
+        /** Offset of tap column kw from its output pixel's column (phase plane and shift within it). */
+        int tapColumn(Conv2dSpec spec, int kw) {
+            int column = kw * spec.dilationWidth();
+            return (column % phases) * rows * width + column / phases;
+        }
+    }
+
+    /** The calling thread's buffer for a padded input (grown, never shrunk). */
+    static float[] paddedInput(int size) {
+        Im2col scratch = PER_THREAD.get();
+        if (scratch.paddedInput.length < size) {
+            scratch.paddedInput = new float[size];
+        }
+        return scratch.paddedInput;
+    }
+
+    /**
+     * Writes channels [firstChannel, lastChannel) of image n of x ({@code x[xOffset + (n·C + c)·inH·inW
+     * + …]}) into {@code padded} as {@link PaddedInput} lays them out. Each padded row is zeros, a
+     * copy of the input row (a {@code System.arraycopy} at stride 1, a gather of every strideW-th
+     * column otherwise), zeros. Threads may fill disjoint channel ranges at once.
+     */
+    static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
+                         PaddedInput padded) {
+        int inH = spec.inHeight();
+        int inW = spec.inWidth();
+        int stride = padded.phases();
+        float[] data = padded.data();
+        for (int c = firstChannel; c < lastChannel; c++) {
+            int source = xOffset + (n * spec.inChannels() + c) * inH * inW;
+            int target = padded.channel(c);
+            for (int phase = 0; phase < stride; phase++) {
+                // Columns j of this phase read input column j·stride + phase - padLeft: those in [0, inW).
+                int shift = phase - spec.padLeft();
+                int first = Math.min(padded.width(), Math.max(0, ceilDiv(-shift, stride)));
+                int end = Math.max(first, Math.min(padded.width(), floorDiv(inW - 1 - shift, stride) + 1));
+                for (int row = 0; row < padded.rows(); row++, target += padded.width()) {
+                    int inputRow = row - spec.padTop();
+                    if (inputRow < 0 || inputRow >= inH) {
+                        Arrays.fill(data, target, target + padded.width(), 0f);
+                        continue;
+                    }
+                    int rowStart = source + inputRow * inW + shift;
+                    Arrays.fill(data, target, target + first, 0f);
+                    if (stride == 1) {
+                        System.arraycopy(x, rowStart + first, data, target + first, end - first);
+                    } else {
+                        for (int j = first; j < end; j++) {
+                            data[target + j] = x[rowStart + j * stride];
+                        }
+                    }
+                    Arrays.fill(data, target + end, target + padded.width(), 0f);
+                }
+            }
+        }
+    }
+
+    /**
      * The column matrix of a tile, as {@link #im2col} defines it, written straight into the packed
      * layout GEMM's micro-kernel reads ({@link GemmFloat32Packing#packB} with kc = K): column j of
      * the tile, row r at {@code packed[(j/NR)·K·NR + r·NR + j%NR]}, the columns of the last
      * micro-panel past {@code pixels} zero. One pass over the columns instead of im2col then packing.
+     * It reads channels [firstChannel, firstChannel + channels) of a {@link PaddedInput}.
      *
      * <p>It fills one micro-panel (NR pixels × all K rows, a contiguous block) at a time. When the
-     * panel's pixels lie on one output row and the stride is 1, each row r of the panel is NR
-     * consecutive input values: whole vector loads, masked where the row runs into the left or right
-     * padding, zeros where the input row is padding. Other panels (crossing an output row, or
-     * stride > 1) are gathered lane by lane. Single-threaded: the forward convolution splits tiles,
-     * not rows, across threads.
+     * panel's pixels lie on one output row, each row r of the panel is NR consecutive floats of the
+     * padded input, whatever the stride: NR/LANES whole vector copies, with no masks and no tests
+     * (the padding is in the data). A panel that crosses output rows (an output width that is not a
+     * multiple of NR) is copied lane by lane from per-lane offsets. Single-threaded: the forward
+     * convolution splits tiles, not rows, across threads.
      */
-    static void im2colPacked(Conv2dSpec spec, float[] x, int inputBase, int channels, int firstPixel, int pixels,
-                             float[] packed) {
+    static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
+                             int firstPixel, int pixels, float[] packed) {
         int kernelH = spec.kernelHeight();
         int kernelW = spec.kernelWidth();
         int depth = channels * kernelH * kernelW;
-        int inH = spec.inHeight();
-        int inW = spec.inWidth();
-        int plane = inH * inW;
         int outW = spec.outWidth();
-        int strideH = spec.strideHeight();
-        int strideW = spec.strideWidth();
-        int dilationH = spec.dilationHeight();
-        int dilationW = spec.dilationWidth();
-        int[] rowOf = new int[NR];
-        int[] columnOf = new int[NR];
+        int width = padded.width();
+        int tapRow = spec.dilationHeight() * width;
+        float[] data = padded.data();
+        int[] tapColumn = new int[kernelW];
+        for (int kw = 0; kw < kernelW; kw++) {
+            tapColumn[kw] = padded.tapColumn(spec, kw);
+        }
+        int[] laneOffset = new int[NR];
         for (int panelStart = 0; panelStart < pixels; panelStart += NR) {
             int lanes = Math.min(NR, pixels - panelStart);
             int first = firstPixel + panelStart;
             int out = panelStart * depth;
             int oh = first / outW;
             int ow = first % outW;
-            if (strideW == 1 && lanes == NR && ow + NR <= outW) {
-                int inputRow0 = oh * strideH - spec.padTop();
-                int inputColumn0 = ow - spec.padLeft();
-                boolean interior = inputColumn0 >= 0 && inputColumn0 + (kernelW - 1) * dilationW + NR <= inW;
+            if (lanes == NR && ow + NR <= outW) {
+                int pixel = oh * spec.strideHeight() * width + ow;
                 for (int ci = 0; ci < channels; ci++) {
-                    int channel = inputBase + ci * plane;
-                    for (int kh = 0; kh < kernelH; kh++) {
-                        int inputRow = inputRow0 + kh * dilationH;
-                        if (inputRow < 0 || inputRow >= inH) {
-                            for (int end = out + kernelW * NR; out < end; out += LANES) {
-                                FloatVector.zero(FLOATS).intoArray(packed, out);
-                            }
-                            continue;
-                        }
-                        int rowStart = channel + inputRow * inW + inputColumn0;
-                        if (interior) {
-                            for (int kw = 0; kw < kernelW; kw++, out += NR) {
-                                int src = rowStart + kw * dilationW;
-                                for (int v = 0; v < NR; v += LANES) {
-                                    FloatVector.fromArray(FLOATS, x, src + v).intoArray(packed, out + v);
-                                }
-                            }
-                            continue;
-                        }
+                    int row = padded.channel(firstChannel + ci) + pixel;
+                    for (int kh = 0; kh < kernelH; kh++, row += tapRow) {
                         for (int kw = 0; kw < kernelW; kw++, out += NR) {
-                            int column = inputColumn0 + kw * dilationW;
-                            int lo = Math.max(0, -column);
-                            int hi = Math.min(NR, inW - column);
+                            int src = row + tapColumn[kw];
                             for (int v = 0; v < NR; v += LANES) {
-                                VectorMask<Float> inside = FLOATS.indexInRange(v - lo, hi - lo);
-                                FloatVector.fromArray(FLOATS, x, rowStart + kw * dilationW + v, inside)
-                                        .intoArray(packed, out + v);
+                                FloatVector.fromArray(FLOATS, data, src + v).intoArray(packed, out + v);
                             }
                         }
                     }
@@ -216,22 +280,17 @@ final class Im2col {
                 continue;
             }
             for (int j = 0; j < lanes; j++) {
-                rowOf[j] = ((first + j) / outW) * strideH - spec.padTop();
-                columnOf[j] = ((first + j) % outW) * strideW - spec.padLeft();
+                laneOffset[j] = ((first + j) / outW) * spec.strideHeight() * width + (first + j) % outW;
             }
             for (int ci = 0; ci < channels; ci++) {
-                int channel = inputBase + ci * plane;
-                for (int kh = 0; kh < kernelH; kh++) {
+                int row = padded.channel(firstChannel + ci);
+                for (int kh = 0; kh < kernelH; kh++, row += tapRow) {
                     for (int kw = 0; kw < kernelW; kw++, out += NR) {
+                        int src = row + tapColumn[kw];
                         for (int j = 0; j < lanes; j++) {
-                            int inputRow = rowOf[j] + kh * dilationH;
-                            int inputColumn = columnOf[j] + kw * dilationW;
-                            boolean inside = inputRow >= 0 && inputRow < inH && inputColumn >= 0 && inputColumn < inW;
-                            packed[out + j] = inside ? x[channel + inputRow * inW + inputColumn] : 0f;
+                            packed[out + j] = data[src + laneOffset[j]];
                         }
-                        for (int j = lanes; j < NR; j++) {
-                            packed[out + j] = 0f;
-                        }
+                        Arrays.fill(packed, out + lanes, out + NR, 0f);
                     }
                 }
             }
