@@ -75,24 +75,39 @@ final class CpuDepthwise {
     /** Below this many elements of x plus y a call runs on the calling thread. */
     static final long PARALLEL_ELEMENTS = 1L << 15;
 
+    /** Vectors of slack after a plane of phase rows and after the forward's row of sums. */
+    private static final int SLACK_VECTORS = 4;
+
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private CpuDepthwise() {
     }
 
     /** Where the phase rows of one plane lie: row (ih, r) starts at {@code (ih·stride + r)·length}. */
-    private record Phases(int stride, int length, int padLeft, int inWidth) {
+    private record Phases(int stride, int length, int padLeft, int inWidth, int[] insideFirst, int[] insideEnd) {
 
         static Phases of(Conv2dSpec spec) {
             int s = spec.strideWidth();
             int paddedWidth = Math.max(spec.padLeft() + spec.inWidth(),
                     (spec.outWidth() - 1) * s + (spec.kernelWidth() - 1) * spec.dilationWidth() + 1);
-            return new Phases(s, (paddedWidth + s - 1) / s, spec.padLeft(), spec.inWidth());
+            int length = (paddedWidth + s - 1) / s;
+            // Phase column j of phase r holds input column j·s + r - padLeft: inside [0, inWidth) for
+            // j in [insideFirst[r], insideEnd[r]), padding before and after.
+            int[] first = new int[s];
+            int[] end = new int[s];
+            for (int r = 0; r < s; r++) {
+                first[r] = Math.min(length, Math.max(0, Math.ceilDiv(spec.padLeft() - r, s)));
+                end[r] = Math.max(first[r], Math.min(length, Math.ceilDiv(spec.inWidth() + spec.padLeft() - r, s)));
+            }
+            return new Phases(s, length, spec.padLeft(), spec.inWidth(), first, end);
         }
 
-        /** Floats of one plane's phase rows, plus a vector of slack so a last partial vector can be loaded whole. */
+        /**
+         * Floats of one plane's phase rows, plus {@value #SLACK_VECTORS} vectors of slack so that the
+         * forward's last group of vector positions, partly past the row's end, can be loaded whole.
+         */
         int planeSize(int inHeight) {
-            return inHeight * stride * length + LANES;
+            return inHeight * stride * length + SLACK_VECTORS * LANES;
         }
 
         /** Index of the first phase row of input row ih. */
@@ -119,17 +134,18 @@ final class CpuDepthwise {
         void split(float[] x, int src, float[] phases, int ih) {
             for (int r = 0; r < stride; r++) {
                 int row = (ih * stride + r) * length;
-                // Phase column j holds input column j·stride + r - padLeft: inside [0, inWidth) for
-                // j in [first, end), padding before and after; three loops, no test per element.
-                int first = Math.min(length, Math.max(0, Math.ceilDiv(padLeft - r, stride)));
-                int end = Math.max(first, Math.min(length, Math.ceilDiv(inWidth + padLeft - r, stride)));
+                int first = insideFirst[r];
+                int end = insideEnd[r];
                 for (int j = 0; j < first; j++) {
                     phases[row + j] = 0f;
                 }
                 int column = src + first * stride + r - padLeft;
                 int j = first;
                 if (stride == 2) {
-                    for (; j + LANES <= end && column + 2 * LANES <= x.length; j += LANES, column += 2 * LANES) {
+                    // Whole vectors up to and past end (the values past end are overwritten with the
+                    // padding's zeros below, or belong to the next phase row, written after this one,
+                    // or to the plane's slack).
+                    for (; j < end && column + 2 * LANES <= x.length; j += LANES, column += 2 * LANES) {
                         FloatVector low = FloatVector.fromArray(FLOATS, x, column);
                         FloatVector high = FloatVector.fromArray(FLOATS, x, column + LANES);
                         low.rearrange(EVEN_LANES, high).intoArray(phases, row + j);
@@ -207,7 +223,7 @@ final class CpuDepthwise {
                 if (direct != null) {
                     Arrays.fill(rows, 0, direct.size(), 0f);
                 }
-                float[] sums = scratch(1, ROW_GROUP * spec.outWidth() + LANES);
+                float[] sums = scratch(1, ROW_GROUP * spec.outWidth() + SLACK_VECTORS * LANES);
                 for (int plane = first; plane < last; plane++) {
                     int c = plane % channels;
                     float biasValue = biases == null ? 0f : biases[bias.offset() + c * bias.stride(0)];
@@ -541,9 +557,12 @@ final class CpuDepthwise {
 
     /**
      * One plane through phase rows: whole vectors along the output row, four positions at a time
-     * (four independent fma chains; one chain is bound by fma latency), then one at a time; the
-     * last, partial one is loaded whole too (the phase rows have a vector of slack) and only the
-     * valid sums are finished.
+     * (four independent fma chains; one chain is bound by fma latency: a 3×3 filter's nine dependent
+     * fma per vector), the last group allowed to run past the row's end, and two positions at a
+     * time when only one or two are left; positions past the row are loaded whole (the phase rows
+     * and the sums have {@value #SLACK_VECTORS} vectors of slack) and only the valid sums are
+     * finished. The phase split's per-phase ranges are computed once per call, not per row (two
+     * integer divisions per row and phase were a large part of a stride-2 plane's time).
      */
     private static void forwardPlanePhased(Conv2dSpec spec, Phases phases, int[] tapOffsets, float[] rows,
                                            float[] x, int xBase, float[] w, int wBase, float[] sums,
@@ -557,7 +576,7 @@ final class CpuDepthwise {
             int firstKh = firstValidKernelRow(spec, oh);
             int lastKh = lastValidKernelRow(spec, oh);
             int ow = 0;
-            for (; ow + 3 * LANES < outWidth; ow += 4 * LANES) {
+            for (; ow < outWidth; ow += 4 * LANES) {
                 FloatVector acc0 = FloatVector.zero(FLOATS);
                 FloatVector acc1 = FloatVector.zero(FLOATS);
                 FloatVector acc2 = FloatVector.zero(FLOATS);
@@ -578,18 +597,25 @@ final class CpuDepthwise {
                 acc1.intoArray(sums, ow + LANES);
                 acc2.intoArray(sums, ow + 2 * LANES);
                 acc3.intoArray(sums, ow + 3 * LANES);
-            }
-            for (; ow < outWidth; ow += LANES) {
-                FloatVector acc = FloatVector.zero(FLOATS);
-                for (int kh = firstKh; kh < lastKh; kh++) {
-                    int row = phases.rowStart(inputRow(spec, oh, kh)) + ow;
-                    int weights = wBase + kh * kernelWidth;
-                    for (int kw = 0; kw < kernelWidth; kw++) {
-                        acc = FloatVector.fromArray(FLOATS, rows, row + tapOffsets[kw])
-                                .fma(FloatVector.broadcast(FLOATS, w[weights + kw]), acc);
+                if (ow + 4 * LANES < outWidth && ow + 6 * LANES >= outWidth) {
+                    // One or two positions left: a group of four would be mostly padding.
+                    ow += 4 * LANES;
+                    FloatVector last0 = FloatVector.zero(FLOATS);
+                    FloatVector last1 = FloatVector.zero(FLOATS);
+                    for (int kh = firstKh; kh < lastKh; kh++) {
+                        int row = phases.rowStart(inputRow(spec, oh, kh)) + ow;
+                        int weights = wBase + kh * kernelWidth;
+                        for (int kw = 0; kw < kernelWidth; kw++) {
+                            FloatVector weight = FloatVector.broadcast(FLOATS, w[weights + kw]);
+                            int tap = row + tapOffsets[kw];
+                            last0 = FloatVector.fromArray(FLOATS, rows, tap).fma(weight, last0);
+                            last1 = FloatVector.fromArray(FLOATS, rows, tap + LANES).fma(weight, last1);
+                        }
                     }
+                    last0.intoArray(sums, ow);
+                    last1.intoArray(sums, ow + LANES);
+                    break;
                 }
-                acc.intoArray(sums, ow);
             }
             finish.row(sums, 0, biasValue, y, yBase + oh * outWidth, outWidth);
         }
