@@ -58,6 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final Pattern CPU_THREADS = Pattern.compile("(\\d+) threads");
     /** A timed run lasts at least this long: small ops are called several times per run. */
     private static final double MIN_RUN_SECONDS = 0.02;
+    /** Pause before each contender's run at more than one thread (see {@link #run}). */
+    private static final long SETTLE_MILLIS = 250;
     private static final int LAUNCH_ELEMENTS = 256;
 
     @Spec
@@ -334,7 +336,7 @@ final class BenchCommand implements Callable<Integer> {
                     for (Peers.Run peer : peerSet.runs(workload)) {
                         entries.add(new Entry(peer.row(), peer.contender(), new double[runs], new int[1]));
                     }
-                    run(workload, entries, peerSet, notes);
+                    run(workload, entries, peerSet, notes, threadCount > 1 ? SETTLE_MILLIS : 0);
                     addRatios(entries);
                     for (Entry entry : entries) {
                         if (entry.row.containsKey("seconds")) {
@@ -358,6 +360,7 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("runs", runs);
         settings.put("warmup_seconds", warmup);
         settings.put("min_run_seconds", MIN_RUN_SECONDS);
+        settings.put("settle_seconds", threadCount > 1 ? SETTLE_MILLIS / 1000.0 : 0.0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("gasok_version", GasokCli.version());
         result.put("command", "");
@@ -372,12 +375,16 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * Warms each contender up and picks its calls per run, then times the runs in turn, contender
      * after contender, so that a noisy neighbour hits them all alike. A contender that fails is
-     * dropped with a note (and a peer process that stopped, for the rest of the run).
+     * dropped with a note (and a peer process that stopped, for the rest of the run). Before each
+     * contender's warm-up and each of its runs it waits {@code settleMillis}: with several threads
+     * the previous contender's workers are still spinning for a while after its last call
+     * (OpenBLAS's for 2^28 cycles by default, about 0.1 s here) and would take cores from this one.
      */
-    private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes) {
+    private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes, long settleMillis) {
         List<Entry> live = new ArrayList<>(entries);
         for (Entry entry : entries) {
             try {
+                settle(settleMillis);
                 double perCall = entry.contender.time(1);
                 double spent = perCall;
                 double warmupSeconds = workload.warmupSeconds(warmup);
@@ -395,6 +402,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int r = 0; r < runs; r++) {
             for (Entry entry : List.copyOf(live)) {
                 try {
+                    settle(settleMillis);
                     int calls = entry.callsPerRun[0];
                     entry.samples[r] = entry.contender.time(calls) / calls;
                 } catch (RuntimeException | OutOfMemoryError e) {
@@ -413,6 +421,17 @@ final class BenchCommand implements Callable<Integer> {
             entry.row.put("calls_per_run", entry.callsPerRun[0]);
             entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
             entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
+        }
+    }
+
+    private static void settle(long millis) {
+        if (millis == 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
