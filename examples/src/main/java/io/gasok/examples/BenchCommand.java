@@ -58,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     private static final Pattern CPU_THREADS = Pattern.compile("(\\d+) threads");
     /** A timed run lasts at least this long: small ops are called several times per run. */
     private static final double MIN_RUN_SECONDS = 0.02;
-    /** Pause before each contender's run at more than one thread (see {@link #run}). */
-    private static final long SETTLE_MILLIS = 250;
+    /** Least time of the untimed run before each timed one at more than one thread (see {@link #run}). */
+    private static final double REWARM_SECONDS = 0.15;
     private static final int LAUNCH_ELEMENTS = 256;
 
     @Spec
@@ -292,6 +292,7 @@ final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------ measuring
 
     /** One contender of one workload: what it is, and its samples (seconds per call). */
+    /** A contender of one workload: its row, samples, and [calls per timed run, calls per re-warm-up]. */
     private record Entry(Map<String, Object> row, Contender contender, double[] samples, int[] callsPerRun) {}
 
     /** Measures every workload at {@code threadCount} threads in this JVM; returns the report. */
@@ -331,12 +332,12 @@ final class BenchCommand implements Callable<Integer> {
                     for (Device device : targets) {
                         Map<String, Object> row = workload.row("gasok", "gasok-" + device.backendName(),
                                 device.name(), device.description(), threadCount);
-                        entries.add(new Entry(row, workload.gasok(device), new double[runs], new int[1]));
+                        entries.add(new Entry(row, workload.gasok(device), new double[runs], new int[2]));
                     }
                     for (Peers.Run peer : peerSet.runs(workload)) {
-                        entries.add(new Entry(peer.row(), peer.contender(), new double[runs], new int[1]));
+                        entries.add(new Entry(peer.row(), peer.contender(), new double[runs], new int[2]));
                     }
-                    run(workload, entries, peerSet, notes, threadCount > 1 ? SETTLE_MILLIS : 0);
+                    run(workload, entries, peerSet, notes, threadCount > 1);
                     addRatios(entries);
                     for (Entry entry : entries) {
                         if (entry.row.containsKey("seconds")) {
@@ -360,7 +361,7 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("runs", runs);
         settings.put("warmup_seconds", warmup);
         settings.put("min_run_seconds", MIN_RUN_SECONDS);
-        settings.put("settle_seconds", threadCount > 1 ? SETTLE_MILLIS / 1000.0 : 0.0);
+        settings.put("rewarm_seconds", threadCount > 1 ? REWARM_SECONDS : 0.0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("gasok_version", GasokCli.version());
         result.put("command", "");
@@ -375,16 +376,20 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * Warms each contender up and picks its calls per run, then times the runs in turn, contender
      * after contender, so that a noisy neighbour hits them all alike. A contender that fails is
-     * dropped with a note (and a peer process that stopped, for the rest of the run). Before each
-     * contender's warm-up and each of its runs it waits {@code settleMillis}: with several threads
-     * the previous contender's workers are still spinning for a while after its last call
-     * (OpenBLAS's for 2^28 cycles by default, about 0.1 s here) and would take cores from this one.
+     * dropped with a note (and a peer process that stopped, for the rest of the run).
+     *
+     * <p>With several threads ({@code rewarm}) each timed run is preceded by an untimed one of at
+     * least {@value #REWARM_SECONDS} s of the same contender. The previous contender's workers go on
+     * spinning for a while after its last call (OpenBLAS's for 2^28 cycles by default, about 0.1 s
+     * here: a 2-thread 512³ matmul ran at about 43 instead of 65 GFLOP/s beside an idle NumPy), and
+     * a pause instead does not help: after 250 ms of idle cores the next 2-thread runs were slower
+     * still for their first 50 ms or more (52 against 85 GFLOP/s for 20 ms runs). Running the
+     * contender itself through that time lets both wear off before the clock starts.
      */
-    private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes, long settleMillis) {
+    private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes, boolean rewarm) {
         List<Entry> live = new ArrayList<>(entries);
         for (Entry entry : entries) {
             try {
-                settle(settleMillis);
                 double perCall = entry.contender.time(1);
                 double spent = perCall;
                 double warmupSeconds = workload.warmupSeconds(warmup);
@@ -395,6 +400,8 @@ final class BenchCommand implements Callable<Integer> {
                     spent += seconds;
                 }
                 entry.callsPerRun[0] = (int) Math.min(1_000_000, Math.max(1, Math.ceil(MIN_RUN_SECONDS / Math.max(perCall, 1e-9))));
+                entry.callsPerRun[1] = !rewarm || perCall >= REWARM_SECONDS ? 0
+                        : (int) Math.min(1_000_000, Math.ceil(REWARM_SECONDS / Math.max(perCall, 1e-9)));
             } catch (RuntimeException | OutOfMemoryError e) {
                 fail(entry, e, live, peerSet, notes);
             }
@@ -402,7 +409,9 @@ final class BenchCommand implements Callable<Integer> {
         for (int r = 0; r < runs; r++) {
             for (Entry entry : List.copyOf(live)) {
                 try {
-                    settle(settleMillis);
+                    if (entry.callsPerRun[1] > 0) {
+                        entry.contender.time(entry.callsPerRun[1]);
+                    }
                     int calls = entry.callsPerRun[0];
                     entry.samples[r] = entry.contender.time(calls) / calls;
                 } catch (RuntimeException | OutOfMemoryError e) {
@@ -421,17 +430,6 @@ final class BenchCommand implements Callable<Integer> {
             entry.row.put("calls_per_run", entry.callsPerRun[0]);
             entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
             entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
-        }
-    }
-
-    private static void settle(long millis) {
-        if (millis == 0) {
-            return;
-        }
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
