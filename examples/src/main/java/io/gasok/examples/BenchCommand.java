@@ -361,7 +361,7 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("runs", runs);
         settings.put("warmup_seconds", warmup);
         settings.put("min_run_seconds", MIN_RUN_SECONDS);
-        settings.put("rewarm_seconds", threadCount > 1 ? REWARM_SECONDS : 0.0);
+        settings.put("rewarm_seconds_above_one_thread", REWARM_SECONDS);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("gasok_version", GasokCli.version());
         result.put("command", "");
