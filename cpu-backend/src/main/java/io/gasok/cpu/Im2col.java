@@ -25,6 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * segment back into the input gradient, with vector adds at stride 1 and scalar adds otherwise;
  * it adds row r's values in pixel order and the rows in r order, so the sums are deterministic.
  *
+ * <p>The FP32 forward writes the same matrix in GEMM's packed layout ({@link #im2colPacked}) from a
+ * zero-padded copy of the image split by column phase ({@link PaddedInput}), where every panel row
+ * is whole vector copies. ({@link CpuDepthwise} splits input rows by phase the same way, per plane
+ * and without the padding rows.)
+ *
  * <p>Threads: each call fills (or drains) the rows of channels [firstChannel, lastChannel) only,
  * so callers split the rows by channel across threads with no two threads touching one element.
  */
