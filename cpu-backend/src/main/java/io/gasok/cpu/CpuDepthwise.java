@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -70,8 +69,6 @@ final class CpuDepthwise {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = FLOATS.length();
-    /** Lanes 0, 2, 4, … of a pair of vectors (indices past the first vector select from the second). */
-    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(FLOATS, lane -> 2 * lane);
     /** Below this many elements of x plus y a call runs on the calling thread. */
     static final long PARALLEL_ELEMENTS = 1L << 15;
 
@@ -127,9 +124,8 @@ final class CpuDepthwise {
 
         /**
          * Copies the input row at {@code src} into the phase rows of row ih, zeros in the padding.
-         * At stride 2 the inside of each phase row is gathered a vector at a time: two loads of
-         * consecutive input from the row's first column, then the pair's even lanes taken by one
-         * two-vector rearrange (so each phase row loads the input once: twice in all).
+         * At stride 2 the inside of each phase row is gathered a vector at a time ({@link EveryOther}:
+         * each phase row loads the input row once, twice in all).
          */
         void split(float[] x, int src, float[] phases, int ih) {
             for (int r = 0; r < stride; r++) {
@@ -140,21 +136,14 @@ final class CpuDepthwise {
                     phases[row + j] = 0f;
                 }
                 int column = src + first * stride + r - padLeft;
-                int j = first;
                 if (stride == 2) {
-                    // Whole vectors up to and past end (the values past end are overwritten with the
-                    // padding's zeros below, or belong to the next phase row, written after this one,
-                    // or to the plane's slack).
-                    for (; j < end && column + 2 * LANES <= x.length; j += LANES, column += 2 * LANES) {
-                        FloatVector low = FloatVector.fromArray(FLOATS, x, column);
-                        FloatVector high = FloatVector.fromArray(FLOATS, x, column + LANES);
-                        low.rearrange(EVEN_LANES, high).intoArray(phases, row + j);
+                    EveryOther.gather(x, column, phases, row + first, end - first);
+                } else {
+                    for (int j = first; j < end; j++, column += stride) {
+                        phases[row + j] = x[column];
                     }
                 }
-                for (; j < end; j++, column += stride) {
-                    phases[row + j] = x[column];
-                }
-                for (j = end; j < length; j++) {
+                for (int j = end; j < length; j++) {
                     phases[row + j] = 0f;
                 }
             }

@@ -197,8 +197,9 @@ final class Im2col {
     /**
      * Writes channels [firstChannel, lastChannel) of image n of x ({@code x[xOffset + (n·C + c)·inH·inW
      * + …]}) into {@code padded} as {@link PaddedInput} lays them out. Each padded row is zeros, a
-     * copy of the input row (a {@code System.arraycopy} at stride 1, a gather of every strideW-th
-     * column otherwise), zeros. Threads may fill disjoint channel ranges at once.
+     * copy of the input row (a {@code System.arraycopy} at stride 1, {@link EveryOther} at stride 2,
+     * a scalar gather of every strideW-th column above), zeros. Threads may fill disjoint channel
+     * ranges at once.
      */
     static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
                          PaddedInput padded) {
@@ -224,6 +225,8 @@ final class Im2col {
                     Arrays.fill(data, target, target + first, 0f);
                     if (stride == 1) {
                         System.arraycopy(x, rowStart + first, data, target + first, end - first);
+                    } else if (stride == 2) {
+                        EveryOther.gather(x, rowStart + 2 * first, data, target + first, end - first);
                     } else {
                         for (int j = first; j < end; j++) {
                             data[target + j] = x[rowStart + j * stride];
