@@ -1,11 +1,13 @@
 package io.gasok.cpu;
 
+import static io.gasok.cpu.EveryOther.EVEN_LANES;
+import static io.gasok.cpu.EveryOther.ODD_LANES;
+
 import io.gasok.DType;
 import io.gasok.spi.Operand;
 import io.gasok.spi.Pool2dSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,8 +35,6 @@ final class CpuPooling {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(SPECIES, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(SPECIES, i -> 2 * i + 1);
 
     /**
      * The input rows [rowStart, rowEnd) and columns [colStart, colEnd) of one output's window,

@@ -1,5 +1,8 @@
 package io.gasok.cpu;
 
+import static io.gasok.cpu.EveryOther.EVEN_LANES;
+import static io.gasok.cpu.EveryOther.ODD_LANES;
+
 import io.gasok.DType;
 import io.gasok.spi.Operand;
 import io.gasok.spi.Upsample2dSpec;
@@ -34,8 +37,6 @@ final class CpuUpsampling {
     private static final int LANES = SPECIES.length();
     private static final VectorShuffle<Float> LOWER_HALF_DOUBLED = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> UPPER_HALF_DOUBLED = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);
-    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(SPECIES, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(SPECIES, i -> 2 * i + 1);
 
     /**
      * Per output row or column: the low and high source index and the two weights (for nearest,
