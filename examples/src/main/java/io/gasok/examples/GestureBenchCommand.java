@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example: gasok gesture bench --epochs 30 --report results/gesture-bench.json"})
 final class GestureBenchCommand implements Callable<Integer> {
 
-    private static final long SETTLE_MILLIS = 30;
+    /** Least time of the untimed epochs before each timed one (see {@link #measure}). */
+    private static final double REWARM_SECONDS = 0.15;
 
     @Spec
     private CommandSpec spec;
@@ -176,20 +177,36 @@ final class GestureBenchCommand implements Callable<Integer> {
         return targets;
     }
 
-    /** Warm-up, then the timed epochs one by one in turn; a contender that fails is dropped with a note. */
+    /**
+     * Warm-up, then the timed epochs one by one in turn; a contender that fails is dropped with a
+     * note. Each timed epoch follows untimed epochs of the same contender, at least
+     * {@value #REWARM_SECONDS} s of them: the previous contender's workers go on spinning after its
+     * last call (NumPy's OpenBLAS threads these small products, and its threads spin about 0.1 s),
+     * and would otherwise take a core from this one (as in {@code gasok bench}).
+     */
     private Map<Contender, double[]> measure(List<Contender> contenders, List<String> notes) {
         List<Contender> live = new ArrayList<>(contenders);
         Map<Contender, double[]> samplesOf = new LinkedHashMap<>();
+        Map<Contender, Integer> rewarmEpochs = new LinkedHashMap<>();
         for (Contender contender : contenders) {
             samplesOf.put(contender, new double[epochs]);
             long start = System.nanoTime();
+            double epochSeconds = Double.NaN;
             do {
-                run(contender, 1, live, notes);
+                double[] seconds = run(contender, 1, live, notes);
+                if (seconds != null) {
+                    epochSeconds = seconds[0];
+                }
             } while (live.contains(contender) && (System.nanoTime() - start) / 1e9 < warmup);
+            rewarmEpochs.put(contender, epochSeconds >= REWARM_SECONDS ? 0
+                    : (int) Math.min(1000, Math.ceil(REWARM_SECONDS / Math.max(epochSeconds, 1e-6))));
         }
         for (int epoch = 0; epoch < epochs; epoch++) {
             for (Contender contender : List.copyOf(live)) {
-                settle();
+                int rewarm = rewarmEpochs.get(contender);
+                if (rewarm > 0) {
+                    run(contender, rewarm, live, notes);
+                }
                 double[] seconds = run(contender, 1, live, notes);
                 if (seconds != null) {
                     samplesOf.get(contender)[epoch] = seconds[0];
@@ -198,19 +215,6 @@ final class GestureBenchCommand implements Callable<Integer> {
         }
         samplesOf.keySet().retainAll(live);
         return samplesOf;
-    }
-
-    /**
-     * Waits a moment before a contender's epoch: the previous one's worker threads (OpenBLAS's,
-     * the cpu backend's pool) spin for a while after their last task and would otherwise steal
-     * cores from this one.
-     */
-    private static void settle() {
-        try {
-            Thread.sleep(SETTLE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static double[] run(Contender contender, int n, List<Contender> live, List<String> notes) {
@@ -256,10 +260,11 @@ final class GestureBenchCommand implements Callable<Integer> {
             table.add(row);
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("command", "gasok gesture bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        result.put("command", "gasok " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         result.put("gasok_version", GasokCli.version());
         result.put("workload", ordered("rows", rows.size(), "model", preset.describe(rows.width()), "batch_size", batchSize,
-                "optimizer", "Adam lr 0.001", "epochs", epochs, "warmup_seconds", warmup, "numpy_threads", threadCount));
+                "optimizer", "Adam lr 0.001", "epochs", epochs, "warmup_seconds", warmup, "rewarm_seconds", REWARM_SECONDS,
+                "numpy_threads", threadCount));
         result.put("machine", Machine.describe());
         result.put("notes", notes);
         result.put("rows", table);

@@ -315,7 +315,7 @@ final class GestureTrainCommand implements Callable<Integer> {
     private void writeReport(Run first, List<Run> runs, GestureModel trained, Device target, Trainer.Settings settings)
             throws IOException {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("command", "gasok gesture train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        result.put("command", "gasok " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         result.put("gasok_version", GasokCli.version());
         result.put("backend", target.backendName());
         result.put("device", target.name());
