@@ -190,12 +190,33 @@ public final class GemmFloat32 {
                     int cols = Math.min(NR, n - jr);
                     int bIndex = jr * k + pc * NR;
                     for (int ir = ic; ir < rowEnd; ir += MR) {
-                        GemmFloat32MicroKernels.multiply(kc, packedA, aIndex + ir * k + pc * MR, packedB, bIndex, tile);
-                        epilogue.store(tile, NR, Math.min(MR, m - ir), cols, c, cIndex + ir * ldc + jr, ldc, jr,
-                                firstBlock, lastBlock);
+                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, packedB, bIndex, Math.min(MR, m - ir), cols,
+                                c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * One micro-kernel call and its epilogue: {@code rows × cols} of C at {@code c[cIndex…]} (column
+     * {@code col} of C first) from one A and one B micro-panel over a k-block. A whole tile the
+     * epilogue allows ({@link GemmFloat32Epilogue#direct}) goes from the accumulators straight into C
+     * (added to C's values when the block adds to them, in the order the epilogue's would be); an edge tile, or one with alpha, bias
+     * or beta to apply, goes through {@code tile} and {@link GemmFloat32Epilogue#store}.
+     */
+    private static void multiplyTile(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, int rows, int cols,
+                                     float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
+                                     boolean firstBlock, boolean lastBlock, float[] tile) {
+        if (rows == MR && cols == NR && epilogue.direct(firstBlock)) {
+            GemmFloat32MicroKernels.multiply(kc, packedA, aIndex, packedB, bIndex, c, cIndex, ldc,
+                    epilogue.accumulates(firstBlock));
+            if (lastBlock) {
+                epilogue.activateRows(c, cIndex, ldc, MR, NR);
+            }
+        } else {
+            GemmFloat32MicroKernels.multiply(kc, packedA, aIndex, packedB, bIndex, tile, 0, NR, false);
+            epilogue.store(tile, NR, rows, cols, c, cIndex, ldc, col, firstBlock, lastBlock);
         }
     }
 
@@ -268,9 +289,8 @@ public final class GemmFloat32 {
                     int jr = panel * NR;
                     int cols = Math.min(NR, nc - jr);
                     for (int ir = 0; ir < mc; ir += MR) {
-                        GemmFloat32MicroKernels.multiply(kc, packedA, ir * kc, packedB, jr * kc, tile);
-                        epilogue.store(tile, NR, Math.min(MR, mc - ir), cols, c,
-                                cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, firstBlock, lastBlock);
+                        multiplyTile(kc, packedA, ir * kc, packedB, jr * kc, Math.min(MR, mc - ir), cols,
+                                c, cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }
             }

@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The FP32 GEMM epilogue: writes one finished tile of accumulators into C as
  * {@code C = act(alpha·acc + beta·C + bias)}, one tile row at a time, so C is read (only when it
- * must be) and written while the row is in L1, never in an extra pass over C.
+ * must be) and written while the row is in L1, never in an extra pass over C. Where it is a plain
+ * store or add ({@link #direct}) the micro-kernel writes the tile into C from its registers instead
+ * and only the activation runs here ({@link #activateRows}).
  *
  * <p>When K is split into several k-blocks the tile of one block is a partial sum: the first block
  * applies beta and the bias, the later ones add to C (beta = 1), and only the last block applies
@@ -86,6 +88,30 @@ final class GemmFloat32Epilogue {
             }
             if (activate) {
                 activate(activation, activationParam, c, cRow, cols);
+            }
+        }
+    }
+
+    /**
+     * Whether the micro-kernel may write a whole tile of this k-block straight into C from its
+     * registers: with alpha 1, and on the first block no bias and a beta of 0 (C is not read) or 1
+     * (the tile is added to C). Later blocks always may (they add to C). The bits are those of
+     * {@link #store}: {@code acc + C} is {@code fma(C, 1, 1·acc)}.
+     */
+    boolean direct(boolean firstBlock) {
+        return alpha == 1 && (!firstBlock || (bias == null && (beta == 0 || beta == 1)));
+    }
+
+    /** Whether a direct tile of this k-block is added to C (false: written over it, C not read). */
+    boolean accumulates(boolean firstBlock) {
+        return !firstBlock || beta != 0;
+    }
+
+    /** After a direct tile of the last k-block: the activation over its rows of C, in place. */
+    void activateRows(float[] c, int cIndex, int ldc, int rows, int cols) {
+        if (activation != null) {
+            for (int r = 0; r < rows; r++) {
+                activate(activation, activationParam, c, cIndex + r * ldc, cols);
             }
         }
     }

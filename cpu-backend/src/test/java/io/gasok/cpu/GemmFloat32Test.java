@@ -105,6 +105,22 @@ class GemmFloat32Test {
         }
     }
 
+    /** alpha 1, beta 0 or 1, no bias: whole tiles go from the micro-kernel's registers into C. */
+    @ParameterizedTest
+    @EnumSource(value = UnaryOp.class, names = {"RELU", "SILU", "TANH"})
+    void storesWholeTilesFromRegistersWithTheSameEpilogue(UnaryOp activation) {
+        for (double beta : new double[] {0, 1}) {
+            for (UnaryOp act : new UnaryOp[] {null, activation}) {
+                for (int[] mnk : new int[][] {{8, 32, 40}, {66, 70, GemmFloat32.KC + 30}, {12, 48, 2 * GemmFloat32.KC + 1}}) {
+                    GemmTestCase problem = GemmTestCase.builder(activation.ordinal() + mnk[2], 1, mnk[0], mnk[1], mnk[2])
+                            .epilogue(new Epilogue(1, beta, act, 0.1))
+                            .build();
+                    problem.check(problem.runFloat32(TWO_THREADS));
+                }
+            }
+        }
+    }
+
     @Test
     void neverReadsCWhenBetaIsZero() {
         for (int[] mnk : new int[][] {{3, 3, 3}, {64, 64, 64}, {33, 20, GemmFloat32.KC + 3}}) {
