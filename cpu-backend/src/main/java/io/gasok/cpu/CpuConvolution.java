@@ -235,7 +235,7 @@ final class CpuConvolution {
                             geometry.pixels, 1, columns, 0, columnPanels);
                 }
                 GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
-                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread().tile());
+                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
             });
         }
     }

@@ -58,7 +58,7 @@ final class GemmFloat32Epilogue {
      */
     void store(float[] tile, int tileStride, int rows, int cols, float[] c, int cIndex, int ldc, int col,
                boolean firstBlock, boolean lastBlock) {
-        boolean readC = !firstBlock || beta != 0;
+        boolean readC = readsC(firstBlock);
         float blockBeta = firstBlock ? beta : 1;
         boolean addBias = firstBlock && bias != null;
         int biasIndex = biasOffset + col;
@@ -102,8 +102,11 @@ final class GemmFloat32Epilogue {
         return alpha == 1 && (!firstBlock || (bias == null && (beta == 0 || beta == 1)));
     }
 
-    /** Whether a direct tile of this k-block is added to C (false: written over it, C not read). */
-    boolean accumulates(boolean firstBlock) {
+    /**
+     * Whether this k-block reads C: the later blocks add to it, the first one when beta is not 0
+     * (a direct tile is then added to C, else written over it).
+     */
+    boolean readsC(boolean firstBlock) {
         return !firstBlock || beta != 0;
     }
 

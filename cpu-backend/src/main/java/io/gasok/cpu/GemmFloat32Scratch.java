@@ -18,6 +18,9 @@ final class GemmFloat32Scratch {
     private final float[] tile = new float[Math.max(MR * NR,
             4 * GemmFloat32Small.STRIP_VECTORS * GemmFloat32MicroKernels.LANES)];
 
+    /** Where {@link GemmFloat32}'s touch of a C strip leaves its sum, so the loads stay. */
+    float touched;
+
     static GemmFloat32Scratch forCurrentThread() {
         return PER_THREAD.get();
     }
