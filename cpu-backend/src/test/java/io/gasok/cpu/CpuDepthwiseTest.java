@@ -65,6 +65,27 @@ class CpuDepthwiseTest {
     }
 
     /**
+     * The 3×3 stride-1 kernel writes y itself when the epilogue is the bias (and an activation);
+     * heights that leave a last group moved back over finished rows, widths with an overlapping last
+     * vector, and the epilogues that still go through the row of sums.
+     */
+    @Test
+    void theThreeByThreeStrideOneKernelMatchesTheReferenceForEveryEpilogue() {
+        Epilogue[] epilogues = {Epilogue.NONE, Epilogue.activation(UnaryOp.SILU, 0),
+                Epilogue.activation(UnaryOp.RELU, 0), new Epilogue(0.5, 0, UnaryOp.RELU, 0), new Epilogue(1, 0.75, null, 0)};
+        int trial = 0;
+        for (int[] hw : new int[][] {{4, 8}, {7, 13}, {10, 40}, {21, 19}}) {
+            for (Epilogue epilogue : epilogues) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    Conv2dSpec spec = depthwise(2, 3, hw[0], hw[1], 3, 1, 1, epilogue);
+                    ConvTestCase.check(spec, withBias, DType.FLOAT32, ConvTestCase.Kernel.FORWARD, trial++,
+                            trial % 2 == 0 ? ONE_THREAD : TWO_THREADS);
+                }
+            }
+        }
+    }
+
+    /**
      * Operands that fill their buffers exactly (no offset, nothing after the last plane): the
      * vector loads that read whole rows, or a pair of vectors to deinterleave at stride 2, must not
      * run past the end of x. Same bits as the same call on operands with slack around them.
