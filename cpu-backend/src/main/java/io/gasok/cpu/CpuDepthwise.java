@@ -31,7 +31,13 @@ import jdk.incubator.vector.VectorSpecies;
  * same sums); a last row group that does not fit is moved back over rows already done likewise.
  * Rows narrower than a vector take the phased path.
  *
- * <p><b>Phased rows</b> (forward with stride ≥ 2 or rows narrower than a vector, and both
+ * <p><b>Forward, 3×3 at stride 2: the same padded plane, even columns kept.</b> The commonest
+ * downsampling layer is computed at every stride-1 column of its output rows (rows at stride 2,
+ * six per call of {@code directRows3x3Stride2}), and each row's even columns are gathered and
+ * finished: twice the multiply-adds, but whole-vector loads of a plain padded copy instead of phase
+ * rows, whose short gathers and scalar tails cost more than the arithmetic (2.1x at 96×40×40).
+ *
+ * <p><b>Phased rows</b> (forward with other strides ≥ 2 or rows narrower than a vector, and both
  * gradients). Output column ow, tap kw reads padded input column
  * {@code ow·s + kw·dilationW} (s = strideW, padded column = input column + padLeft). Each input row is
  * copied once per plane into s zero-padded "phase" rows, {@code phase[r][j] = padded[j·s + r]}
@@ -66,7 +72,8 @@ import jdk.incubator.vector.VectorSpecies;
  * images itself). Below {@value #PARALLEL_ELEMENTS} elements of x and y together a call runs on the
  * calling thread. Each plane's sums run in a fixed order, so results do not depend on the split.
  * Each thread keeps one padded plane or one plane of phase rows ({@code inH · s · ⌈paddedW / s⌉}
- * floats), and a row buffer of six output rows, as scratch.
+ * floats), and a buffer of six output rows (at stride 2: six rows of stride-1 columns and six of
+ * outputs), as scratch.
  */
 final class CpuDepthwise {
 
@@ -208,14 +215,17 @@ final class CpuDepthwise {
             RowFinish finish = new RowFinish((float) epilogue.alpha(), (float) epilogue.beta(),
                     epilogue.activation(), epilogue.activationParam());
             PaddedPlane direct = PaddedPlane.of(spec);
+            PaddedPlane halved = direct == null ? PaddedPlane.ofStride2(spec) : null;
+            PaddedPlane padded = direct != null ? direct : halved;
             Phases phases = Phases.of(spec);
             int[] tapOffsets = phases.tapOffsets(spec.kernelWidth(), spec.dilationWidth());
             forRanges(spec.batch() * channels, elements(spec), pool, (first, last) -> {
-                float[] rows = scratch(0, direct != null ? direct.size() : phases.planeSize(spec.inHeight()));
-                if (direct != null) {
-                    Arrays.fill(rows, 0, direct.size(), 0f);
+                float[] rows = scratch(0, padded != null ? padded.size() : phases.planeSize(spec.inHeight()));
+                if (padded != null) {
+                    Arrays.fill(rows, 0, padded.size(), 0f);
                 }
-                float[] sums = scratch(1, ROWS3X3 * spec.outWidth() + SLACK_VECTORS * LANES);
+                int sumsWidth = halved != null ? halved.outWidth() : spec.outWidth();
+                float[] sums = scratch(1, ROWS3X3 * (sumsWidth + spec.outWidth()) + SLACK_VECTORS * LANES);
                 for (int plane = first; plane < last; plane++) {
                     int c = plane % channels;
                     float biasValue = biases == null ? 0f : biases[bias.offset() + c * bias.stride(0)];
@@ -224,6 +234,8 @@ final class CpuDepthwise {
                     int yBase = y.offset() + plane * spec.outHeight() * spec.outWidth();
                     if (direct != null) {
                         forwardPlaneDirect(spec, direct, rows, xs, xBase, ws, wBase, sums, finish, biasValue, ys, yBase);
+                    } else if (halved != null) {
+                        forwardPlaneStride2(spec, halved, rows, xs, xBase, ws, wBase, sums, finish, biasValue, ys, yBase);
                     } else {
                         forwardPlanePhased(spec, phases, tapOffsets, rows, xs, xBase, ws, wBase, sums, finish,
                                 biasValue, ys, yBase);
@@ -275,6 +287,22 @@ final class CpuDepthwise {
             int height = Math.max(spec.padTop() + spec.inHeight(),
                     (spec.outHeight() - 1) * spec.strideHeight() + (spec.kernelHeight() - 1) * spec.dilationHeight() + 1);
             return new PaddedPlane(width, height, spec.padTop(), spec.padLeft(), spec.inWidth(), spec.outWidth());
+        }
+
+        /**
+         * The padded plane of a 3×3 stride-2 forward ({@link #forwardPlaneStride2}): its "outputs"
+         * are the stride-1 columns 0 … 2·outWidth - 2, whose even ones are the layer's; null when
+         * they are narrower than a vector or the plane has fewer than {@value #ROWS3X3} output rows
+         * (phased path then).
+         */
+        static PaddedPlane ofStride2(Conv2dSpec spec) {
+            int columns = 2 * spec.outWidth() - 1;
+            if (!isStride2x3x3(spec) || columns < LANES || spec.outHeight() < ROWS3X3) {
+                return null;
+            }
+            int width = Math.max(spec.padLeft() + spec.inWidth(), columns + 2);
+            int height = Math.max(spec.padTop() + spec.inHeight(), 2 * spec.outHeight() + 1);
+            return new PaddedPlane(width, height, spec.padTop(), spec.padLeft(), spec.inWidth(), columns);
         }
 
         int size() {
@@ -353,6 +381,46 @@ final class CpuDepthwise {
             }
             done = end;
         }
+    }
+
+    /**
+     * One plane of a 3×3 stride-2 layer: {@link #directRows3x3Stride2} computes groups of
+     * {@value #ROWS3X3} output rows at every stride-1 column (a last group that does not fit is moved
+     * back over rows already done, which it recomputes identically), then each new row's even
+     * columns are gathered ({@link EveryOther#gatherPast}, one after the other as in y) and the
+     * group's new rows finished into y in one pass. Twice the multiply-adds of the outputs, but every
+     * load a whole vector of the padded plane: the phase rows it replaces cost more to build than
+     * this to compute (DwOnly probe, 96×40×40 on one thread: 85 against 179-182 us, ReLU 88-90
+     * against 207-218).
+     */
+    private static void forwardPlaneStride2(Conv2dSpec spec, PaddedPlane plane, float[] padded, float[] x, int xBase,
+                                            float[] w, int wBase, float[] sums, RowFinish finish, float biasValue,
+                                            float[] y, int yBase) {
+        plane.fill(x, xBase, spec.inHeight(), padded);
+        int outHeight = spec.outHeight();
+        int outWidth = spec.outWidth();
+        int columns = plane.outWidth();
+        int evenRows = ROWS3X3 * columns;
+        for (int done = 0; done < outHeight; ) {
+            int first = Math.min(done, outHeight - ROWS3X3);
+            for (int ow = 0; ow >= 0; ow = plane.next(ow)) {
+                directRows3x3Stride2(padded, 2 * first * plane.width() + ow, plane.width(), w, wBase, sums, ow, columns);
+            }
+            int end = first + ROWS3X3;
+            // The new rows' even columns, one after the other as in y; each row's last whole vector
+            // runs into the next row's place (written after it) or the slack.
+            for (int oh = done; oh < end; oh++) {
+                EveryOther.gatherPast(sums, (oh - first) * columns, sums, evenRows + (oh - done) * outWidth, outWidth);
+            }
+            finish.row(sums, evenRows, biasValue, y, yBase + done * outWidth, (end - done) * outWidth);
+            done = end;
+        }
+    }
+
+    /** Whether {@link #directRows3x3Stride2} computes this layer: 3×3, stride 2 both ways, no dilation. */
+    private static boolean isStride2x3x3(Conv2dSpec spec) {
+        return spec.kernelHeight() == 3 && spec.kernelWidth() == 3 && spec.strideHeight() == 2
+                && spec.strideWidth() == 2 && spec.dilationHeight() == 1 && spec.dilationWidth() == 1;
     }
 
     /** Whether {@link #directRows3x3} computes this layer's groups: 3×3, stride 1, no dilation. */
@@ -610,6 +678,139 @@ final class CpuDepthwise {
         } else {
             out5.intoArray(out, outAt + 5 * outWidth);
         }
+    }
+
+    /**
+     * {@link #directRows3x3} for stride 2 down the plane: six output rows at stride-1 column
+     * resolution (their even columns are the outputs) read thirteen input rows, rows 2r, 2r + 1,
+     * 2r + 2 for output row r, each input vector loaded once for the one or two rows it feeds, the
+     * weights in registers. Raw sums go to {@code out[outAt + r·outWidth …]}; taps in (kh, kw) order.
+     */
+    private static void directRows3x3Stride2(float[] src, int at, int width, float[] w, int wBase, float[] out,
+                                             int outAt, int outWidth) {
+        FloatVector w00 = FloatVector.broadcast(FLOATS, w[wBase + 0]);
+        FloatVector w01 = FloatVector.broadcast(FLOATS, w[wBase + 1]);
+        FloatVector w02 = FloatVector.broadcast(FLOATS, w[wBase + 2]);
+        FloatVector w10 = FloatVector.broadcast(FLOATS, w[wBase + 3]);
+        FloatVector w11 = FloatVector.broadcast(FLOATS, w[wBase + 4]);
+        FloatVector w12 = FloatVector.broadcast(FLOATS, w[wBase + 5]);
+        FloatVector w20 = FloatVector.broadcast(FLOATS, w[wBase + 6]);
+        FloatVector w21 = FloatVector.broadcast(FLOATS, w[wBase + 7]);
+        FloatVector w22 = FloatVector.broadcast(FLOATS, w[wBase + 8]);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        int row = at;
+        FloatVector v;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        FloatVector out0 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w01, out0);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w02, out0);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out0 = v.fma(w10, out0);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w11, out0);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w12, out0);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out0 = v.fma(w20, out0);
+        FloatVector out1 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out0 = v.fma(w21, out0);
+        out1 = v.fma(w01, out1);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out0 = v.fma(w22, out0);
+        out1 = v.fma(w02, out1);
+        out0.intoArray(out, outAt);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out1 = v.fma(w10, out1);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out1 = v.fma(w11, out1);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out1 = v.fma(w12, out1);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out1 = v.fma(w20, out1);
+        FloatVector out2 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out1 = v.fma(w21, out1);
+        out2 = v.fma(w01, out2);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out1 = v.fma(w22, out1);
+        out2 = v.fma(w02, out2);
+        out1.intoArray(out, outAt + outWidth);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out2 = v.fma(w10, out2);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out2 = v.fma(w11, out2);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out2 = v.fma(w12, out2);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out2 = v.fma(w20, out2);
+        FloatVector out3 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out2 = v.fma(w21, out2);
+        out3 = v.fma(w01, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out2 = v.fma(w22, out2);
+        out3 = v.fma(w02, out3);
+        out2.intoArray(out, outAt + 2 * outWidth);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out3 = v.fma(w10, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out3 = v.fma(w11, out3);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out3 = v.fma(w12, out3);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out3 = v.fma(w20, out3);
+        FloatVector out4 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out3 = v.fma(w21, out3);
+        out4 = v.fma(w01, out4);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out3 = v.fma(w22, out3);
+        out4 = v.fma(w02, out4);
+        out3.intoArray(out, outAt + 3 * outWidth);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out4 = v.fma(w10, out4);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out4 = v.fma(w11, out4);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out4 = v.fma(w12, out4);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out4 = v.fma(w20, out4);
+        FloatVector out5 = v.fma(w00, zero);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out4 = v.fma(w21, out4);
+        out5 = v.fma(w01, out5);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out4 = v.fma(w22, out4);
+        out5 = v.fma(w02, out5);
+        out4.intoArray(out, outAt + 4 * outWidth);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out5 = v.fma(w10, out5);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out5 = v.fma(w11, out5);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out5 = v.fma(w12, out5);
+        row += width;
+        v = FloatVector.fromArray(FLOATS, src, row);
+        out5 = v.fma(w20, out5);
+        v = FloatVector.fromArray(FLOATS, src, row + 1);
+        out5 = v.fma(w21, out5);
+        v = FloatVector.fromArray(FLOATS, src, row + 2);
+        out5 = v.fma(w22, out5);
+        out5.intoArray(out, outAt + 5 * outWidth);
     }
 
 

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Every second float of a run, {@code dst[at + j] = x[from + 2·j]} for j in [0, count): the column
  * gather that splits a row by phase for a stride-2 convolution ({@link Im2col#padInput},
- * {@link CpuDepthwise}'s phase rows). Its lane shuffles, even and odd lanes of a pair of vectors,
+ * {@link CpuDepthwise}'s phase rows), and keeps the even columns of the stride-2 depthwise's
+ * stride-1 sums. Its lane shuffles, even and odd lanes of a pair of vectors,
  * also serve the 2×2 pooling ({@link CpuPooling}) and the nearest-upsampling gradient
  * ({@link CpuUpsampling}).
  *
@@ -28,8 +29,23 @@ final class EveryOther {
     }
 
     static void gather(float[] x, int from, float[] dst, int at, int count) {
+        gather(x, from, dst, at, count, count);
+    }
+
+    /**
+     * {@link #gather} that may also write up to LANES - 1 floats past {@code dst[at + count)}
+     * (values of x past the run) to end on a whole vector instead of a scalar tail: for a caller with
+     * that room in dst, which it overwrites or ignores. A tail of a few floats cost about as much as
+     * the vectors before it in rows of a few dozen.
+     */
+    static void gatherPast(float[] x, int from, float[] dst, int at, int count) {
+        gather(x, from, dst, at, count, Math.min(count + LANES - 1, dst.length - at));
+    }
+
+    /** Outputs [0, count) written; whole vectors may go on up to output {@code room}. */
+    private static void gather(float[] x, int from, float[] dst, int at, int count, int room) {
         int j = 0;
-        for (; j + LANES <= count && from + 2 * j + 2 * LANES <= x.length; j += LANES) {
+        for (; j < count && j + LANES <= room && from + 2 * j + 2 * LANES <= x.length; j += LANES) {
             FloatVector low = FloatVector.fromArray(FLOATS, x, from + 2 * j);
             FloatVector high = FloatVector.fromArray(FLOATS, x, from + 2 * j + LANES);
             low.rearrange(EVEN_LANES, high).intoArray(dst, at + j);

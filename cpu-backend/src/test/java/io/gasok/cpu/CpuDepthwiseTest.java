@@ -86,6 +86,28 @@ class CpuDepthwiseTest {
     }
 
     /**
+     * The 3×3 stride-2 kernel (stride-1 columns, even ones kept): heights that leave a last group
+     * moved back, output widths odd and even, no padding and asymmetric padding, every epilogue;
+     * and planes too small for it (phased path).
+     */
+    @Test
+    void theThreeByThreeStrideTwoKernelMatchesTheReferenceForEveryEpilogue() {
+        Epilogue[] epilogues = {Epilogue.NONE, Epilogue.activation(UnaryOp.SILU, 0),
+                new Epilogue(0.5, 0, UnaryOp.RELU, 0), new Epilogue(1, 0.75, UnaryOp.TANH, 0)};
+        int trial = 0;
+        for (int[] hw : new int[][] {{12, 16}, {13, 17}, {20, 40}, {23, 9}, {9, 30}, {40, 7}}) {
+            for (int[] pads : new int[][] {{1, 1, 1, 1}, {0, 0, 0, 0}, {0, 1, 1, 0}}) {
+                for (Epilogue epilogue : epilogues) {
+                    Conv2dSpec spec = new Conv2dSpec(2, 3, hw[0], hw[1], 3, 3, 3, 2, 2,
+                            pads[0], pads[1], pads[2], pads[3], 1, 1, 3, epilogue);
+                    ConvTestCase.check(spec, trial % 2 == 0, DType.FLOAT32, ConvTestCase.Kernel.FORWARD, trial++,
+                            trial % 3 == 0 ? ONE_THREAD : TWO_THREADS);
+                }
+            }
+        }
+    }
+
+    /**
      * Operands that fill their buffers exactly (no offset, nothing after the last plane): the
      * vector loads that read whole rows, or a pair of vectors to deinterleave at stride 2, must not
      * run past the end of x. Same bits as the same call on operands with slack around them.
