@@ -59,11 +59,6 @@ final class GemmFloat32MicroKernels {
         }
     }
 
-    /** One accumulator vector into {@code out[index…]}, added to what is there when accumulating. */
-    private static void finish(FloatVector sum, float[] out, int index, boolean accumulate) {
-        (accumulate ? sum.add(FloatVector.fromArray(SPECIES, out, index)) : sum).intoArray(out, index);
-    }
-
     /** 4 rows × 2 vectors: 8 accumulators; per k step 2 loads of packed B, 4 broadcasts of packed A, 8 fma. */
     static void multiply4x2(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex,
                             float[] out, int o, int ldo, boolean accumulate) {
@@ -90,14 +85,25 @@ final class GemmFloat32MicroKernels {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        finish(c00, out, o, accumulate);
-        finish(c01, out, o + LANES, accumulate);
-        finish(c10, out, o + 1 * ldo, accumulate);
-        finish(c11, out, o + 1 * ldo + LANES, accumulate);
-        finish(c20, out, o + 2 * ldo, accumulate);
-        finish(c21, out, o + 2 * ldo + LANES, accumulate);
-        finish(c30, out, o + 3 * ldo, accumulate);
-        finish(c31, out, o + 3 * ldo + LANES, accumulate);
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+        }
     }
 
     /** 6 rows × 4 vectors: 24 accumulators; per k step 4 loads of packed B, 6 broadcasts of packed A, 24 fma. */
@@ -148,29 +154,56 @@ final class GemmFloat32MicroKernels {
             c52 = a5.fma(b2, c52);
             c53 = a5.fma(b3, c53);
         }
-        finish(c00, out, o, accumulate);
-        finish(c01, out, o + LANES, accumulate);
-        finish(c02, out, o + 2 * LANES, accumulate);
-        finish(c03, out, o + 3 * LANES, accumulate);
-        finish(c10, out, o + 1 * ldo, accumulate);
-        finish(c11, out, o + 1 * ldo + LANES, accumulate);
-        finish(c12, out, o + 1 * ldo + 2 * LANES, accumulate);
-        finish(c13, out, o + 1 * ldo + 3 * LANES, accumulate);
-        finish(c20, out, o + 2 * ldo, accumulate);
-        finish(c21, out, o + 2 * ldo + LANES, accumulate);
-        finish(c22, out, o + 2 * ldo + 2 * LANES, accumulate);
-        finish(c23, out, o + 2 * ldo + 3 * LANES, accumulate);
-        finish(c30, out, o + 3 * ldo, accumulate);
-        finish(c31, out, o + 3 * ldo + LANES, accumulate);
-        finish(c32, out, o + 3 * ldo + 2 * LANES, accumulate);
-        finish(c33, out, o + 3 * ldo + 3 * LANES, accumulate);
-        finish(c40, out, o + 4 * ldo, accumulate);
-        finish(c41, out, o + 4 * ldo + LANES, accumulate);
-        finish(c42, out, o + 4 * ldo + 2 * LANES, accumulate);
-        finish(c43, out, o + 4 * ldo + 3 * LANES, accumulate);
-        finish(c50, out, o + 5 * ldo, accumulate);
-        finish(c51, out, o + 5 * ldo + LANES, accumulate);
-        finish(c52, out, o + 5 * ldo + 2 * LANES, accumulate);
-        finish(c53, out, o + 5 * ldo + 3 * LANES, accumulate);
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c02.add(FloatVector.fromArray(SPECIES, out, o + 2 * LANES)).intoArray(out, o + 2 * LANES);
+            c03.add(FloatVector.fromArray(SPECIES, out, o + 3 * LANES)).intoArray(out, o + 3 * LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c12.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 2 * LANES)).intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 3 * LANES)).intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c22.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 2 * LANES)).intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 3 * LANES)).intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+            c32.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 2 * LANES)).intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 3 * LANES)).intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo)).intoArray(out, o + 4 * ldo);
+            c41.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + LANES)).intoArray(out, o + 4 * ldo + LANES);
+            c42.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 2 * LANES)).intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 3 * LANES)).intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo)).intoArray(out, o + 5 * ldo);
+            c51.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + LANES)).intoArray(out, o + 5 * ldo + LANES);
+            c52.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 2 * LANES)).intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 3 * LANES)).intoArray(out, o + 5 * ldo + 3 * LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c02.intoArray(out, o + 2 * LANES);
+            c03.intoArray(out, o + 3 * LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c12.intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c22.intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+            c32.intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.intoArray(out, o + 4 * ldo);
+            c41.intoArray(out, o + 4 * ldo + LANES);
+            c42.intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.intoArray(out, o + 5 * ldo);
+            c51.intoArray(out, o + 5 * ldo + LANES);
+            c52.intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.intoArray(out, o + 5 * ldo + 3 * LANES);
+        }
     }
 }
