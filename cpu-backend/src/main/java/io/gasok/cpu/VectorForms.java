@@ -30,7 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Semantics at the edges, as the scalar definitions: lanewise MAX/MIN follow
  * {@link Math#max}/{@link Math#min} (NaN wins, {@code max(-0, +0) = +0}); RELU and LEAKY_RELU
  * test {@code x <= 0}, so NaN stays NaN and {@code relu(-0) = +0}; SIGN keeps ±0 and NaN;
- * POW follows {@link Math#pow} (checked after JIT compilation by VectorFormsTest).
+ * POW has {@link Math#pow}'s special cases and is within two ulp of it elsewhere (checked after JIT
+ * compilation by VectorFormsTest): the JIT's vector pow on AVX-512 is SVML's, accurate to an ulp
+ * but not always Math.pow's bits, and C's for pow(1, NaN) and pow(±1, ±inf), which are patched.
  *
  * <p>Ops computed lane by lane with their scalar definition (the whole run goes to the scalar
  * loop): FLOOR_DIV and REMAINDER (the reference floors the quotient in double, and a float32
@@ -637,11 +639,18 @@ final class VectorForms {
         return bound;
     }
 
+    /**
+     * {@code pow} lane by lane with {@link Math#pow}'s edge cases: where the JIT uses a C-library
+     * vector pow (SVML on AVX-512), {@code pow(1, NaN)} and {@code pow(±1, ±inf)} come out 1, as C99
+     * defines them, where Java's are NaN; those lanes are set to NaN.
+     */
     private static int pow(float[] x, int xi, float[] z, int zi, float[] y, int yi, int bound) {
         for (int i = 0; i < bound; i += FLOATS.length()) {
             FloatVector a = FloatVector.fromArray(FLOATS, x, xi + i);
             FloatVector b = FloatVector.fromArray(FLOATS, z, zi + i);
-            a.lanewise(VectorOperators.POW, b).intoArray(y, yi + i);
+            VectorMask<Float> javaNan = b.test(VectorOperators.IS_NAN)
+                    .or(a.abs().eq(1f).and(b.test(VectorOperators.IS_INFINITE)));
+            a.lanewise(VectorOperators.POW, b).blend(Float.NaN, javaNan).intoArray(y, yi + i);
         }
         return bound;
     }
@@ -796,11 +805,14 @@ final class VectorForms {
         return bound;
     }
 
+    /** The FLOAT64 {@link #pow(float[], int, float[], int, float[], int, int)}: the same edge lanes set to NaN. */
     private static int pow(double[] x, int xi, double[] z, int zi, double[] y, int yi, int bound) {
         for (int i = 0; i < bound; i += DOUBLES.length()) {
             DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
             DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
-            a.lanewise(VectorOperators.POW, b).intoArray(y, yi + i);
+            VectorMask<Double> javaNan = b.test(VectorOperators.IS_NAN)
+                    .or(a.abs().eq(1d).and(b.test(VectorOperators.IS_INFINITE)));
+            a.lanewise(VectorOperators.POW, b).blend(Double.NaN, javaNan).intoArray(y, yi + i);
         }
         return bound;
     }
