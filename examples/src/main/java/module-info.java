@@ -13,6 +13,8 @@ module io.gasok.examples {
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;
+    // The bench report's machine: the JVM's options.
+    requires java.management;
 
     opens io.gasok.examples to info.picocli;
 }

@@ -42,9 +42,10 @@ class BenchCommandTest {
 
         Map<?, ?> parsed = assertInstanceOf(Map.class, Json.parse(Files.readString(report)));
         Map<?, ?> machine = assertInstanceOf(Map.class, parsed.get("machine"));
-        for (String key : List.of("cpu", "cores", "java", "os", "date")) {
+        for (String key : List.of("cpu", "cores", "java", "jvm_options", "os", "date")) {
             assertTrue(machine.containsKey(key), "machine has " + key + ": " + machine);
         }
+        assertInstanceOf(List.class, machine.get("jvm_options"));
         List<?> rows = assertInstanceOf(List.class, parsed.get("rows"));
         assertEquals(4, rows.size(), "gasok and ejml for gemm and add: " + rows);
         for (Object o : rows) {

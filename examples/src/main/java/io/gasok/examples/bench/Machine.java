@@ -2,6 +2,7 @@ package io.gasok.examples.bench;
 
 import io.gasok.Device;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,13 +18,17 @@ public final class Machine {
 
     private Machine() {}
 
-    /** CPU model, cores, memory, Java, OS, the CPU backend's vector size (where it runs) and the date. */
+    /**
+     * CPU model, cores, memory, Java and the JVM's options, OS, the CPU backend's vector size (where
+     * it runs) and the date.
+     */
     public static Map<String, Object> describe() {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cpu", cpuModel());
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("memory_gib", memoryGib());
         machine.put("java", Runtime.version().toString() + " (" + System.getProperty("java.vendor") + ")");
+        machine.put("jvm_options", ManagementFactory.getRuntimeMXBean().getInputArguments());
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         machine.put("vector_bits", vectorBits());
