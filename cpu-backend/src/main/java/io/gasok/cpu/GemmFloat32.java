@@ -207,8 +207,9 @@ public final class GemmFloat32 {
      * One micro-kernel call and its epilogue: {@code rows × cols} of C at {@code c[cIndex…]} (column
      * {@code col} of C first) from one A and one B micro-panel over a k-block. A whole tile the
      * epilogue allows ({@link GemmFloat32Epilogue#direct}) goes from the accumulators straight into C
-     * (added to C's values when the block adds to them, in the order the epilogue's would be); an edge tile, or one with alpha, bias
-     * or beta to apply, goes through {@code tile} and {@link GemmFloat32Epilogue#store}.
+     * (added to C's values when the block adds to them, in the order the epilogue's would be); an
+     * edge tile, or one with alpha, bias or beta to apply, goes through {@code tile} and
+     * {@link GemmFloat32Epilogue#store}.
      */
     private static void multiplyTile(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, int rows, int cols,
                                      float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
