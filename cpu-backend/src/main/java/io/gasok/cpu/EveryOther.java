@@ -1,6 +1,7 @@
 package io.gasok.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
  * by one two-vector rearrange (vpermps twice and a blend on AVX2); then a scalar tail, and scalar
- * wherever the second vector would run past the end of x. Single-threaded; callers split rows.
+ * wherever the second vector would run past the end of x. {@link #addInto} is the reverse, for the
+ * stride-2 col2im. Single-threaded; callers split rows.
  */
 final class EveryOther {
 
@@ -24,6 +26,13 @@ final class EveryOther {
     static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(FLOATS, lane -> 2 * lane);
     /** Lanes 1, 3, 5, … of a pair of vectors. */
     static final VectorShuffle<Float> ODD_LANES = VectorShuffle.fromOp(FLOATS, lane -> 2 * lane + 1);
+
+    /** Lane l of the first LANES/2 values at lane 2·(l/2): value i to lane 2i (odd lanes ignored). */
+    private static final VectorShuffle<Float> SPREAD_LOW = VectorShuffle.fromOp(FLOATS, lane -> lane / 2);
+    /** The last LANES/2 values likewise: value LANES/2 + i to lane 2i. */
+    private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(FLOATS, lane -> LANES / 2 + lane / 2);
+    /** The even lanes. */
+    private static final VectorMask<Float> EVEN_MASK = VectorMask.fromLong(FLOATS, 0x5555_5555_5555_5555L);
 
     private EveryOther() {
     }
@@ -52,6 +61,48 @@ final class EveryOther {
         }
         for (; j < count; j++) {
             dst[at + j] = x[from + 2 * j];
+        }
+    }
+
+    /**
+     * The scatter of {@link #gather}: {@code x[to + 2·j] += src[from + j]} for j in [0, count), the
+     * odd floats between untouched (the stride-2 col2im of a convolution's input gradient). Each
+     * LANES values are spread over the even lanes of two vectors of x and added under the even-lane
+     * mask (the odd lanes are written back unchanged): the same sums, in the same order, as the
+     * scalar loop.
+     */
+    static void addInto(float[] src, int from, float[] x, int to, int count) {
+        int j = 0;
+        // The pair of vectors ends on the odd float after value j + LANES - 1: only while that float
+        // lies inside the run (j + LANES < count), so no float outside it is written, even unchanged
+        // (another thread may own the floats past a channel's last row).
+        for (; j + LANES < count; j += LANES) {
+            FloatVector values = FloatVector.fromArray(FLOATS, src, from + j);
+            int low = to + 2 * j;
+            int high = low + LANES;
+            FloatVector.fromArray(FLOATS, x, low)
+                    .add(values.rearrange(SPREAD_LOW), EVEN_MASK)
+                    .intoArray(x, low);
+            FloatVector.fromArray(FLOATS, x, high)
+                    .add(values.rearrange(SPREAD_HIGH), EVEN_MASK)
+                    .intoArray(x, high);
+        }
+        if (j + LANES == count) {
+            FloatVector values = FloatVector.fromArray(FLOATS, src, from + j);
+            int low = to + 2 * j;
+            int high = low + LANES;
+            FloatVector.fromArray(FLOATS, x, low)
+                    .add(values.rearrange(SPREAD_LOW), EVEN_MASK)
+                    .intoArray(x, low);
+            // Up to the last value's float, not the odd float after it.
+            VectorMask<Float> inside = FLOATS.indexInRange(0, LANES - 1);
+            FloatVector.fromArray(FLOATS, x, high, inside)
+                    .add(values.rearrange(SPREAD_HIGH), EVEN_MASK)
+                    .intoArray(x, high, inside);
+            return;
+        }
+        for (; j < count; j++) {
+            x[to + 2 * j] += src[from + j];
         }
     }
 }
