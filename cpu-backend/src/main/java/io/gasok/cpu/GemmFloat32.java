@@ -26,7 +26,10 @@ import io.gasok.spi.GemmSpec;
  * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
  * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
- * the activation ({@link GemmFloat32Epilogue}).
+ * the activation ({@link GemmFloat32Epilogue}). A row-major op(A) times a block of at most
+ * {@value #UNPACKED_A_PANELS} B micro-panels (a skinny C, as in a convolution's weight gradient) is not
+ * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
+ * fewer than MR, are packed with their zero padding.
  *
  * <p><b>Small path</b> (m·n·k below {@value #SMALL_PRODUCT}, e.g. the gesture MLP's 128×42×20):
  * {@link GemmFloat32Small}, serial, no blocking.
@@ -51,6 +54,16 @@ public final class GemmFloat32 {
     static final int MC = 96;
     /** Columns of a packed B block (a multiple of NR). */
     static final int NC = 2048;
+    /**
+     * Most B micro-panels a block of C's columns may have for a row-major op(A) to be read in place
+     * rather than packed ({@link GemmFloat32MicroKernels#multiplyRows}). A packed A element is read
+     * once per micro-panel, and packing a row-major A is a scalar transpose: with few panels it cost
+     * more than it saved. Here (Zen 3, AVX2; in-process A/B) reading in place was 1.22x at 32
+     * columns (a 3×3 weight gradient of 32 channels: [K, 32] = cols · gYᵀ), 1.11x at 64 and 1.06x at
+     * 128, 0.97x at 256, and 0.89-0.95x on 1024³-2048³, where a block's 96 rows of A lie on 96
+     * pages and every B micro-panel sweeps them again.
+     */
+    static final int UNPACKED_A_PANELS = 8;
     /** Below this m·n·k a product takes the small path. */
     static final long SMALL_PRODUCT = 48L * 48 * 48;
     /** Below this batch·m·n·k a product runs on the calling thread only. */
@@ -195,7 +208,7 @@ public final class GemmFloat32 {
                         touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
                     }
                     for (int ir = ic; ir < rowEnd; ir += MR) {
-                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, packedB, bIndex, Math.min(MR, m - ir), cols,
+                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, 0, packedB, bIndex, Math.min(MR, m - ir), cols,
                                 c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }
@@ -205,24 +218,30 @@ public final class GemmFloat32 {
 
     /**
      * One micro-kernel call and its epilogue: {@code rows × cols} of C at {@code c[cIndex…]} (column
-     * {@code col} of C first) from one A and one B micro-panel over a k-block. A whole tile the
+     * {@code col} of C first) from one A and one B micro-panel over a k-block; A packed
+     * ({@code lda == 0}) or MR rows of a row-major op(A) {@code lda} floats apart, read in place. A whole tile the
      * epilogue allows ({@link GemmFloat32Epilogue#direct}) goes from the accumulators straight into C
      * (added to C's values when the block adds to them, in the order the epilogue's would be); an
      * edge tile, or one with alpha, bias or beta to apply, goes through {@code tile} and
      * {@link GemmFloat32Epilogue#store}.
      */
-    private static void multiplyTile(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, int rows, int cols,
+    private static void multiplyTile(int kc, float[] a, int aIndex, int lda, float[] packedB, int bIndex, int rows, int cols,
                                      float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
                                      boolean firstBlock, boolean lastBlock, float[] tile) {
-        if (rows == MR && cols == NR && epilogue.direct(firstBlock)) {
-            GemmFloat32MicroKernels.multiply(kc, packedA, aIndex, packedB, bIndex, c, cIndex, ldc,
-                    epilogue.readsC(firstBlock));
-            if (lastBlock) {
-                epilogue.activateRows(c, cIndex, ldc, MR, NR);
-            }
+        boolean direct = rows == MR && cols == NR && epilogue.direct(firstBlock);
+        float[] out = direct ? c : tile;
+        int outIndex = direct ? cIndex : 0;
+        int ldo = direct ? ldc : NR;
+        boolean accumulate = direct && epilogue.readsC(firstBlock);
+        if (lda == 0) {
+            GemmFloat32MicroKernels.multiply(kc, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate);
         } else {
-            GemmFloat32MicroKernels.multiply(kc, packedA, aIndex, packedB, bIndex, tile, 0, NR, false);
+            GemmFloat32MicroKernels.multiplyRows(kc, a, aIndex, lda, packedB, bIndex, out, outIndex, ldo, accumulate);
+        }
+        if (!direct) {
             epilogue.store(tile, NR, rows, cols, c, cIndex, ldc, col, firstBlock, lastBlock);
+        } else if (lastBlock) {
+            epilogue.activateRows(c, cIndex, ldc, MR, NR);
         }
     }
 
@@ -304,10 +323,17 @@ public final class GemmFloat32 {
             boolean firstBlock = pc == 0;
             boolean lastBlock = pc + kc == k;
             float[] tile = scratch.tile();
+            boolean inPlace = aColStep == 1 && endPanel - firstPanel <= UNPACKED_A_PANELS;
             for (int ic = rowStart; ic < rowEnd; ic += MC) {
                 int mc = Math.min(MC, rowEnd - ic);
-                float[] packedA = scratch.packedA(ceilDiv(mc, MR) * MR * kc);
-                GemmFloat32Packing.packA(mc, kc, a, aBase + ic * aRowStep + pc * aColStep, aRowStep, aColStep, packedA);
+                // Rows [0, inPlaceRows) of the block are read in place (whole micro-panels), the rest packed.
+                int inPlaceRows = inPlace ? mc / MR * MR : 0;
+                float[] packedA = scratch.packedA(ceilDiv(mc - inPlaceRows, MR) * MR * kc);
+                int aBlock = aBase + ic * aRowStep + pc * aColStep;
+                if (inPlaceRows < mc) {
+                    GemmFloat32Packing.packA(mc - inPlaceRows, kc, a, aBlock + inPlaceRows * aRowStep,
+                            aRowStep, aColStep, packedA);
+                }
                 for (int panel = firstPanel; panel < endPanel; panel++) {
                     int jr = panel * NR;
                     int cols = Math.min(NR, nc - jr);
@@ -315,7 +341,9 @@ public final class GemmFloat32 {
                         touch(c, cBase + ic * ldc + jc + jr, ldc, mc, cols, scratch);
                     }
                     for (int ir = 0; ir < mc; ir += MR) {
-                        multiplyTile(kc, packedA, ir * kc, packedB, jr * kc, Math.min(MR, mc - ir), cols,
+                        boolean packed = ir >= inPlaceRows;
+                        multiplyTile(kc, packed ? packedA : a, packed ? (ir - inPlaceRows) * kc : aBlock + ir * aRowStep,
+                                packed ? 0 : aRowStep, packedB, jr * kc, Math.min(MR, mc - ir), cols,
                                 c, cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }

@@ -8,8 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Both micro-kernel shapes, including the one this machine's register file does not select, writing
- * into a strided block of a larger array: over it (NaN there is never read) and added to it.
+ * Both micro-kernel shapes, including the one this machine's register file does not select, with A
+ * packed and read in place, writing into a strided block of a larger array: over it (NaN there is
+ * never read) and added to it.
  */
 class GemmFloat32MicroKernelsTest {
 
@@ -30,16 +31,48 @@ class GemmFloat32MicroKernelsTest {
         check(6, 4 * LANES, kc, GemmFloat32MicroKernels::multiply6x4);
     }
 
-    private static void check(int mr, int nr, int kc, MicroKernel kernel) {
-        check(mr, nr, kc, kernel, false);
-        check(mr, nr, kc, kernel, true);
+    /** The in-place kernels: A's rows {@code lda} floats apart. */
+    interface RowsKernel {
+        void multiply(int kc, float[] a, int aIndex, int lda, float[] packedB, int bIndex,
+                      float[] out, int outIndex, int ldo, boolean accumulate);
     }
 
-    private static void check(int mr, int nr, int kc, MicroKernel kernel, boolean accumulate) {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 17, 512})
+    void fourByTwoVectorsReadingRowsInPlaceMatchesTheReference(int kc) {
+        checkRows(4, 2 * LANES, kc, GemmFloat32MicroKernels::multiply4x2Rows);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 17, 512})
+    void sixByFourVectorsReadingRowsInPlaceMatchesTheReference(int kc) {
+        checkRows(6, 4 * LANES, kc, GemmFloat32MicroKernels::multiply6x4Rows);
+    }
+
+    private static void check(int mr, int nr, int kc, MicroKernel kernel) {
+        // Packed: row r, depth p at aIndex + p·mr + r.
+        check(mr, nr, kc, 1, mr, (kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate) ->
+                kernel.multiply(kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate), false);
+        check(mr, nr, kc, 1, mr, (kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate) ->
+                kernel.multiply(kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate), true);
+    }
+
+    private static void checkRows(int mr, int nr, int kc, RowsKernel kernel) {
+        // In place: row r, depth p at aIndex + r·lda + p, rows longer than kc.
+        int lda = kc + 7;
+        for (boolean accumulate : new boolean[] {false, true}) {
+            check(mr, nr, kc, lda, 1, (kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, acc) ->
+                    kernel.multiply(kc1, a, aIndex, lda, packedB, bIndex, out, outIndex, ldo, acc), accumulate);
+        }
+    }
+
+    /** A's row r, depth p at {@code aIndex + r·rowStep + p·depthStep}. */
+    private static void check(int mr, int nr, int kc, int rowStep, int depthStep, MicroKernel kernel,
+                              boolean accumulate) {
         Random random = new Random(kc * 100L + mr);
         int aIndex = 3 * mr;
         int bIndex = 5 * nr;
-        float[] packedA = new float[aIndex + kc * mr];
+        float[] packedA = new float[aIndex + (mr - 1) * rowStep + (kc - 1) * depthStep + 1 + 3];
         float[] packedB = new float[bIndex + kc * nr];
         for (int i = 0; i < packedA.length; i++) {
             packedA[i] = random.nextFloat() * 2 - 1;
@@ -67,7 +100,7 @@ class GemmFloat32MicroKernelsTest {
                 double sum = accumulate ? before[outIndex + r * ldo + j] : 0;
                 double magnitude = 0;
                 for (int p = 0; p < kc; p++) {
-                    double product = (double) packedA[aIndex + p * mr + r] * packedB[bIndex + p * nr + j];
+                    double product = (double) packedA[aIndex + r * rowStep + p * depthStep] * packedB[bIndex + p * nr + j];
                     sum += product;
                     magnitude += Math.abs(product);
                 }

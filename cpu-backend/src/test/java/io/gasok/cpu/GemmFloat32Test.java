@@ -187,6 +187,54 @@ class GemmFloat32Test {
         problem.check(c);
     }
 
+    /**
+     * A skinny C reads a row-major A in place (at most UNPACKED_A_PANELS micro-panels) and a
+     * transposed A packed: every accumulator sums the same products in the same k order either way,
+     * so the two give the same bits, with the rows that do not fill a micro-panel (packed in both),
+     * two k-blocks, a bias and an activation, on one thread and on two (split by rows and by columns).
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @MethodSource("skinnyProducts")
+    void readsARowMajorAInPlaceWithTheBitsOfThePackedTranspose(int m, int n, int k) {
+        Random random = new Random(m * 7919L + n);
+        float[] a = new float[m * k];
+        float[] aTransposed = new float[k * m];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                a[i * k + p] = random.nextFloat() * 2 - 1;
+                aTransposed[p * m + i] = a[i * k + p];
+            }
+        }
+        float[] b = new float[k * n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextFloat() * 2 - 1;
+        }
+        float[] bias = new float[n];
+        for (int j = 0; j < n; j++) {
+            bias[j] = random.nextFloat();
+        }
+        Epilogue epilogue = new Epilogue(1, 0, UnaryOp.RELU, 0);
+        GemmLayout cLayout = GemmLayout.rowMajor(0, m, n);
+        for (WorkerPool pool : List.of(ONE_THREAD, TWO_THREADS)) {
+            float[] inPlace = new float[m * n];
+            float[] packed = new float[m * n];
+            GemmFloat32.gemm(new GemmSpec(1, m, n, k, false, false, epilogue), a, GemmLayout.rowMajor(0, m, k),
+                    b, GemmLayout.rowMajor(0, k, n), inPlace, cLayout, bias, 0, pool);
+            GemmFloat32.gemm(new GemmSpec(1, m, n, k, true, false, epilogue), aTransposed,
+                    GemmLayout.rowMajor(0, k, m), b, GemmLayout.rowMajor(0, k, n), packed, cLayout, bias, 0, pool);
+            assertArrayEquals(packed, inPlace, pool.threads() + " thread(s)");
+        }
+    }
+
+    static Stream<Arguments> skinnyProducts() {
+        int nr = GemmFloat32MicroKernels.NR;
+        return Stream.of(
+                Arguments.of(250, nr - 3, 600),
+                Arguments.of(301, 2 * nr, 700),
+                Arguments.of(97, GemmFloat32.UNPACKED_A_PANELS * nr, 513),
+                Arguments.of(9, 3 * nr + 1, 1100));
+    }
+
     @Test
     void rejectsCWithoutUnitColumnStrideOrSharedAcrossTheBatch() {
         GemmSpec spec = new GemmSpec(2, 4, 4, 4, false, false, Epilogue.NONE);
