@@ -65,6 +65,25 @@ final class EveryOther {
     }
 
     /**
+     * Both phases of a run at once: {@code even[evenAt + i] = x[from + 2i]} and
+     * {@code odd[oddAt + i] = x[from + 2i + 1]} for i in [0, pairs) (a stride-2 convolution's input
+     * row split by column phase). Reads x[from, from + 2·pairs) only.
+     */
+    static void split(float[] x, int from, int pairs, float[] even, int evenAt, float[] odd, int oddAt) {
+        int i = 0;
+        for (; i + LANES <= pairs; i += LANES) {
+            FloatVector low = FloatVector.fromArray(FLOATS, x, from + 2 * i);
+            FloatVector high = FloatVector.fromArray(FLOATS, x, from + 2 * i + LANES);
+            low.rearrange(EVEN_LANES, high).intoArray(even, evenAt + i);
+            low.rearrange(ODD_LANES, high).intoArray(odd, oddAt + i);
+        }
+        for (; i < pairs; i++) {
+            even[evenAt + i] = x[from + 2 * i];
+            odd[oddAt + i] = x[from + 2 * i + 1];
+        }
+    }
+
+    /**
      * The scatter of {@link #gather}: {@code x[to + 2·j] += src[from + j]} for j in [0, count), the
      * odd floats between untouched (the stride-2 col2im of a convolution's input gradient). Each
      * LANES values are spread over the even lanes of two vectors of x and added under the even-lane

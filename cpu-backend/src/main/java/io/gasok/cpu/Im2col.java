@@ -215,9 +215,9 @@ final class Im2col {
     /**
      * Writes channels [firstChannel, lastChannel) of image n of x ({@code x[xOffset + (n·C + c)·inH·inW
      * + …]}) into {@code padded} as {@link PaddedInput} lays them out. Each padded row is zeros, a
-     * copy of the input row (a {@code System.arraycopy} at stride 1, {@link EveryOther} at stride 2,
-     * a scalar gather of every strideW-th column above), zeros. Threads may fill disjoint channel
-     * ranges at once.
+     * copy of the input row (a {@code System.arraycopy} at stride 1, both phases in one pass at
+     * stride 2, a scalar gather of every strideW-th column above), zeros. Threads may fill disjoint
+     * channel ranges at once.
      */
     static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
                          PaddedInput padded) {
@@ -228,6 +228,10 @@ final class Im2col {
         for (int c = firstChannel; c < lastChannel; c++) {
             int source = xOffset + (n * spec.inChannels() + c) * inH * inW;
             int target = padded.channel(c);
+            if (stride == 2) {
+                padChannelStride2(spec, x, source, padded, target);
+                continue;
+            }
             for (int phase = 0; phase < stride; phase++) {
                 // Columns j of this phase read input column j·stride + phase - padLeft: those in [0, inW).
                 int shift = phase - spec.padLeft();
@@ -243,8 +247,6 @@ final class Im2col {
                     Arrays.fill(data, target, target + first, 0f);
                     if (stride == 1) {
                         System.arraycopy(x, rowStart + first, data, target + first, end - first);
-                    } else if (stride == 2) {
-                        EveryOther.gather(x, rowStart + 2 * first, data, target + first, end - first);
                     } else {
                         for (int j = first; j < end; j++) {
                             data[target + j] = x[rowStart + j * stride];
@@ -253,6 +255,50 @@ final class Im2col {
                     Arrays.fill(data, target + end, target + padded.width(), 0f);
                 }
             }
+        }
+    }
+
+    /**
+     * One channel of {@link #padInput} at stride 2, row by row: the input row's even and odd columns
+     * go to their phase rows in one pass ({@link EveryOther#split}: each pair of vectors read once,
+     * where a gather per phase read the row twice), then each phase row's margins are zeroed.
+     */
+    private static void padChannelStride2(Conv2dSpec spec, float[] x, int source, PaddedInput padded, int target) {
+        int inH = spec.inHeight();
+        int inW = spec.inWidth();
+        int width = padded.width();
+        float[] data = padded.data();
+        int phaseSize = padded.rows() * width;
+        // Input column 2i goes to phase padLeft % 2 at column i + evenShift, 2i + 1 to the other at i + oddShift.
+        int evenPhase = spec.padLeft() % 2;
+        int evenShift = spec.padLeft() / 2;
+        int oddShift = (spec.padLeft() + 1) / 2;
+        int evenCount = Math.max(0, Math.min((inW + 1) / 2, width - evenShift));
+        int oddCount = Math.max(0, Math.min(inW / 2, width - oddShift));
+        int evenFirst = Math.min(evenShift, width);
+        int oddFirst = Math.min(oddShift, width);
+        for (int row = 0; row < padded.rows(); row++) {
+            int evenRow = target + evenPhase * phaseSize + row * width;
+            int oddRow = target + (1 - evenPhase) * phaseSize + row * width;
+            int inputRow = row - spec.padTop();
+            if (inputRow < 0 || inputRow >= inH) {
+                Arrays.fill(data, evenRow, evenRow + width, 0f);
+                Arrays.fill(data, oddRow, oddRow + width, 0f);
+                continue;
+            }
+            int rowStart = source + inputRow * inW;
+            int pairs = Math.min(evenCount, oddCount);
+            EveryOther.split(x, rowStart, pairs, data, evenRow + evenShift, data, oddRow + oddShift);
+            for (int i = pairs; i < evenCount; i++) {
+                data[evenRow + evenShift + i] = x[rowStart + 2 * i];
+            }
+            for (int i = pairs; i < oddCount; i++) {
+                data[oddRow + oddShift + i] = x[rowStart + 2 * i + 1];
+            }
+            Arrays.fill(data, evenRow, evenRow + evenFirst, 0f);
+            Arrays.fill(data, evenRow + evenFirst + evenCount, evenRow + width, 0f);
+            Arrays.fill(data, oddRow, oddRow + oddFirst, 0f);
+            Arrays.fill(data, oddRow + oddFirst + oddCount, oddRow + width, 0f);
         }
     }
 

@@ -10,7 +10,7 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * {@link EveryOther}'s vector loops against their scalar definitions, bit for bit, at every run
  * length and position (whole vectors, tails, runs that end at the array's end): the gather reads
- * {@code x[from + 2j]}, and {@link EveryOther#addInto} adds into {@code x[to + 2j]}, changes no
+ * {@code x[from + 2j]}, the split both phases of a run, and {@link EveryOther#addInto} adds into {@code x[to + 2j]}, changes no
  * other float and reads nothing past the run's last float (a run that ends the array).
  */
 class EveryOtherTest {
@@ -29,6 +29,27 @@ class EveryOtherTest {
         }
         EveryOther.gather(x, from, got, at, count);
         assertArrayEquals(expected, got);
+    }
+
+    @Property(tries = 400)
+    void splitWritesEvenAndOddFloatsToTheirRuns(@ForAll @IntRange(min = 0, max = 70) int pairs,
+                                                @ForAll @IntRange(min = 0, max = 9) int from,
+                                                @ForAll @IntRange(min = 0, max = 9) int evenAt,
+                                                @ForAll @IntRange(min = 0, max = 9) int oddAt,
+                                                @ForAll long seed) {
+        // The run ends the array: a read past it would throw.
+        float[] x = randomFloats(from + 2 * pairs, seed);
+        float[] even = randomFloats(evenAt + pairs + 2, seed + 1);
+        float[] odd = randomFloats(oddAt + pairs + 2, seed + 2);
+        float[] expectedEven = even.clone();
+        float[] expectedOdd = odd.clone();
+        for (int i = 0; i < pairs; i++) {
+            expectedEven[evenAt + i] = x[from + 2 * i];
+            expectedOdd[oddAt + i] = x[from + 2 * i + 1];
+        }
+        EveryOther.split(x, from, pairs, even, evenAt, odd, oddAt);
+        assertArrayEquals(expectedEven, even);
+        assertArrayEquals(expectedOdd, odd);
     }
 
     @Property(tries = 400)
