@@ -63,9 +63,10 @@ final class Im2col {
     }
 
     /**
-     * The calling thread's buffer for a convolution's packed weights (the FP32 forward), or the
-     * FP32 weight gradient's [K, M] accumulator (grown, never shrunk). The two never overlap: each
-     * is used within one call, and neither call nests the other.
+     * The calling thread's buffer for a convolution's packed weights (the FP32 forward; the FP32
+     * input gradient's packed W^T at strides above 1), or the FP32 weight gradient's [K, M]
+     * accumulator (grown, never shrunk). They never overlap: each is used within one call, and
+     * no call nests another (the stride-1 input gradient is a forward, not inside one).
      */
     static float[] packedWeights(int size) {
         Im2col scratch = PER_THREAD.get();
