@@ -19,7 +19,33 @@ import jdk.incubator.vector.FloatVector;
  */
 final class GemmFloat32Packing {
 
+    /** Depth steps a transposed B micro-panel is packed by, column after column (see packDepthContiguous). */
+    static final int DEPTH_CHUNK = 64;
+
     private GemmFloat32Packing() {
+    }
+
+    /**
+     * One micro-panel of a B whose columns are contiguous along the depth (a transposed op(B), as in
+     * x·Wᵀ or a weight gradient's gYᵀ): column j at {@code b[first + j·colStep + p]}, into
+     * {@code packed[out + p·NR + j]} for j in [0, cols), p in [0, kc). DEPTH_CHUNK steps of every
+     * column at a time, so the panel's lines being written stay in L1 (column after column over the
+     * whole depth wrote each of 512 lines sixteen times, out of L1), in a method of its own so the
+     * JIT keeps its few values in registers (inside packB's loop it reloaded the arrays from the
+     * stack at every float and multiplied by a runtime unit stride). 1.25x a 1×1 weight gradient
+     * of 64 channels at 80×80, where this packing took 37% of the time.
+     */
+    private static void packDepthContiguous(float[] b, int first, int colStep, int cols, int kc, float[] packed, int out) {
+        for (int p0 = 0; p0 < kc; p0 += DEPTH_CHUNK) {
+            int p1 = Math.min(kc, p0 + DEPTH_CHUNK);
+            for (int j = 0; j < cols; j++) {
+                int src = first + j * colStep;
+                int dst = out + j;
+                for (int p = p0; p < p1; p++) {
+                    packed[dst + p * NR] = b[src + p];
+                }
+            }
+        }
     }
 
     /**
@@ -68,7 +94,7 @@ final class GemmFloat32Packing {
      * written, so threads can pack one block together.
      *
      * <p>A row-major B (unit column stride) is copied a whole vector at a time; a transposed one is
-     * read down its columns, each of which is contiguous.
+     * read down its columns, each of which is contiguous ({@link #packDepthContiguous}).
      */
     static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
                       int firstPanel, int endPanel) {
@@ -90,6 +116,8 @@ final class GemmFloat32Packing {
                 for (int p = 0; p < kc; p++) {
                     System.arraycopy(b, first + p * rowStep, packed, out + p * NR, cols);
                 }
+            } else if (rowStep == 1) {
+                packDepthContiguous(b, first, colStep, cols, kc, packed, out);
             } else {
                 for (int j = 0; j < cols; j++) {
                     int src = first + j * colStep;
