@@ -30,7 +30,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gasok bench}: GEMM, a YOLO-shaped conv2d forward and backward, a depthwise conv2d, softmax,
+ * {@code gasok bench}: GEMM, YOLO-shaped conv2d layers forward and backward (one by default, a list with
+ * {@code --conv}), a depthwise conv2d, softmax,
  * a large add and the per-launch overhead of a small add, on Gasok's devices and, in the same run,
  * on the peers:
  * EJML in this JVM, NumPy (OpenBLAS) in a Python process at the same thread count, and CLBlast's
@@ -96,9 +97,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "floats in the add and the softmax (rows of 1024) (default: ${DEFAULT-VALUE}, 64 MiB)")
     private int elements;
 
-    @Option(names = "--conv", defaultValue = "1x64x80x80_64k3s1p1", paramLabel = "LAYER",
-            description = "the conv2d layer, NxCxHxW_OCkKsSpP (default: ${DEFAULT-VALUE}, a YOLOv5/v8 bottleneck at 80×80)")
-    private String conv;
+    @Option(names = "--conv", defaultValue = "1x64x80x80_64k3s1p1", split = ",", paramLabel = "LAYER",
+            description = "the conv2d layers, NxCxHxW_OCkKsSpP, a list allowed (default: ${DEFAULT-VALUE},"
+                    + " a YOLOv5/v8 bottleneck at 80×80)")
+    private List<String> convs;
 
     @Option(names = "--depthwise", defaultValue = "1x96x40x40_96k3s1p1", paramLabel = "LAYER",
             description = "the depthwise conv2d layer, NxCxHxW_CkKsSpP with as many filters as channels"
@@ -210,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         if (elements < 1) {
             throw bad("--elements must be at least 1, not " + elements);
         }
-        checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1");
+        convs.forEach(conv -> checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1"));
         ConvLayer depthwiseLayer = checkLayer(depthwise, "--depthwise", "1x96x40x40_96k3s1p1");
         if (depthwiseLayer.oc() != depthwiseLayer.c()) {
             throw bad("--depthwise " + depthwise + " must have as many filters as channels (the _C after the input"
@@ -236,10 +238,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private ParameterException bad(String message) {
         return new ParameterException(spec.commandLine(), message);
-    }
-
-    private ConvLayer layer() {
-        return parseLayer(conv, "--conv");
     }
 
     /** The layer {@code text} of {@code option}, or a usage error naming what is wrong with it. */
@@ -272,10 +270,10 @@ final class BenchCommand implements Callable<Integer> {
         for (String op : ops) {
             switch (op) {
                 case "gemm" -> sizes.forEach(n -> list.add(new Workload.Gemm(n)));
-                case "conv2d" -> {
-                    list.add(new Workload.Conv2d(layer(), false));
-                    list.add(new Workload.Conv2d(layer(), true));
-                }
+                case "conv2d" -> convs.forEach(conv -> {
+                    list.add(new Workload.Conv2d(parseLayer(conv, "--conv"), false));
+                    list.add(new Workload.Conv2d(parseLayer(conv, "--conv"), true));
+                });
                 case "depthwise" -> list.add(new Workload.Depthwise(parseLayer(depthwise, "--depthwise")));
                 case "softmax" -> {
                     int cols = Math.min(1024, elements);
@@ -503,7 +501,7 @@ final class BenchCommand implements Callable<Integer> {
             command.addAll(List.of("bench", "--child", "--threads", Integer.toString(threadCount),
                     "--ops", String.join(",", ops), "--sizes", String.join(",", sizes.stream().map(String::valueOf).toList()),
                     "--runs", Integer.toString(runs), "--warmup", Double.toString(warmup),
-                    "--elements", Integer.toString(elements), "--conv", conv, "--depthwise", depthwise,
+                    "--elements", Integer.toString(elements), "--conv", String.join(",", convs), "--depthwise", depthwise,
                     "--python", python, "--cc", compiler, "--report", file.toString()));
             if (peers != null) {
                 command.addAll(List.of("--peers", String.join(",", peers)));

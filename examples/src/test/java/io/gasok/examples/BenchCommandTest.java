@@ -90,6 +90,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void severalConvLayersGiveAForwardAndABackwardRowEach(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int exit = gasok("bench", "--device", "reference", "--ops", "conv2d", "--conv", "1x2x8x8_3k3s1p1,1x2x8x8_4k1s2p0",
+                "--runs", "1", "--warmup", "0", "--peers", "none", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        List<?> rows = assertInstanceOf(List.class,
+                assertInstanceOf(Map.class, Json.parse(Files.readString(report))).get("rows"));
+        List<String> shapes = rows.stream().map(row -> ((Map<?, ?>) row).get("op") + " " + ((Map<?, ?>) row).get("shape"))
+                .toList();
+        assertEquals(List.of("conv2d-fwd 1x2x8x8*3x3x3/s1p1", "conv2d-bwd 1x2x8x8*3x3x3/s1p1",
+                "conv2d-fwd 1x2x8x8*4x1x1/s2p0", "conv2d-bwd 1x2x8x8*4x1x1/s2p0"), shapes);
+        assertEquals(2, gasok("bench", "--ops", "conv2d", "--conv", "1x2x8x8_3k3s1p1,big"));
+        assertTrue(err.toString().contains("--conv must look like NxCxHxW_OCkKsSpP"), err.toString());
+    }
+
+    @Test
     void aDepthwiseLayerNeedsAsManyFiltersAsChannels() {
         int exit = gasok("bench", "--device", "reference", "--ops", "depthwise", "--depthwise", "1x8x10x10_4k3s1p1");
         assertEquals(2, exit);
