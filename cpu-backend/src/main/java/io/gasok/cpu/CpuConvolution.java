@@ -455,7 +455,6 @@ final class CpuConvolution {
         }
     }
 
-    /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
     /**
      * One tile of the FP32 input gradient's columns, {@code gcols[K, count] = W_g^T · gY_tile}, from
      * W_g^T already packed ({@code packedWeights} from {@code weightsIndex}, K rows of depth M): the
@@ -487,6 +486,7 @@ final class CpuConvolution {
         });
     }
 
+    /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
     private static GemmSpec inputGradientSpec(Geometry geometry, int count) {
         return new GemmSpec(1, geometry.taps, count, geometry.outPerGroup, true, false, Epilogue.NONE);
     }
