@@ -436,14 +436,16 @@ final class CpuConvolution {
     private static final int TRANSPOSE_BLOCK = 16;
 
     /**
-     * {@code dst[dstBase + c·rows + r] = src[srcBase + r·cols + c]}: the row-major rows × cols matrix
-     * transposed, block by block, so that reads and writes both walk whole cache lines (element by
-     * element, one of the two strides a line per element: the weight gradient's final transpose
-     * took a fifth of its time that way at 256 channels).
+     * {@code dst[dstBase + c·rows + r] = src[srcBase + r·cols + c]} for rows r in [firstRow, endRow)
+     * of the row-major rows × cols matrix (columns of dst: threads can share one transpose), block
+     * by block, so that reads and writes both walk whole cache lines (element by element, one of
+     * the two strides a line per element: the weight gradient's final transpose took a fifth of its
+     * time that way at 256 channels).
      */
-    static void transpose(float[] src, int srcBase, int rows, int cols, float[] dst, int dstBase) {
-        for (int r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
-            int rEnd = Math.min(rows, r0 + TRANSPOSE_BLOCK);
+    static void transpose(float[] src, int srcBase, int rows, int cols, int firstRow, int endRow, float[] dst,
+                          int dstBase) {
+        for (int r0 = firstRow; r0 < endRow; r0 += TRANSPOSE_BLOCK) {
+            int rEnd = Math.min(endRow, r0 + TRANSPOSE_BLOCK);
             for (int c0 = 0; c0 < cols; c0 += TRANSPOSE_BLOCK) {
                 int cEnd = Math.min(cols, c0 + TRANSPOSE_BLOCK);
                 for (int r = r0; r < rEnd; r++) {
@@ -502,7 +504,10 @@ final class CpuConvolution {
             float[] gws = CpuBuffer.floats(gw);
             int groupWeights = geometry.taps * geometry.outPerGroup;
             float[] transposed = Im2col.packedWeights(spec.groups() * groupWeights);
-            Arrays.fill(transposed, 0, spec.groups() * groupWeights, 0f);
+            if (spec.batch() == 0 || geometry.pixels == 0) {
+                // No tile will write the accumulator: the gradient is zero.
+                Arrays.fill(transposed, 0, spec.groups() * groupWeights, 0f);
+            }
             forEachSerialTile(spec, geometry, geometry.weightGradientTilePixels(), (n, g, p0, count) -> {
                 int xBase = x.offset() + geometry.inputBase(spec, n, g);
                 float[] a = xs;
@@ -514,13 +519,17 @@ final class CpuConvolution {
                     a = cols;
                     aLayout = new GemmLayout(0, count, 1, 0);
                 }
-                GemmFloat32.gemm(transposedWeightGradientSpec(geometry, count), a, aLayout, gys,
+                // The group's first tile writes the accumulator (beta 0), the others add to it.
+                GemmFloat32.gemm(transposedWeightGradientSpec(geometry, count, n == 0 && p0 == 0), a, aLayout, gys,
                         outputLayout(gy, spec, geometry, n, g, p0), transposed,
                         new GemmLayout(g * groupWeights, geometry.outPerGroup, 1, 0), null, 0, gemmPool);
             });
             for (int g = 0; g < spec.groups(); g++) {
-                transpose(transposed, g * groupWeights, geometry.taps, geometry.outPerGroup,
-                        gws, gw.offset() + g * groupWeights);
+                int group = g;
+                // Rows [first, last) of the [K, M] accumulator are columns of gw no other part writes.
+                forRowRanges(geometry.taps, gemmPool, (first, last) -> transpose(transposed,
+                        group * groupWeights, geometry.taps, geometry.outPerGroup, first, last,
+                        gws, gw.offset() + group * groupWeights));
             }
         } else if (gw.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
@@ -548,13 +557,15 @@ final class CpuConvolution {
     }
 
     /**
-     * FP32: {@code gW_g^T [K, M] += cols [K, count] · gY [M, count]^T}, into a zeroed [K, M] scratch
-     * that is transposed into gw at the end. The transpose GEMM packs the wide column matrix as its
-     * A operand (rows read in order) and only the narrow gY transposed as B; the other way round,
-     * GEMM's B packing gathered the whole column matrix across its rows.
+     * FP32: {@code gW_g^T [K, M] += cols [K, count] · gY [M, count]^T} ({@code =} for the group's
+     * first tile), into a [K, M] scratch that is transposed into gw at the end. The transpose GEMM
+     * reads the wide column matrix as its A operand (rows in order) and packs only the narrow gY
+     * transposed as B; the other way round, GEMM's B packing gathered the whole column matrix
+     * across its rows.
      */
-    private static GemmSpec transposedWeightGradientSpec(Geometry geometry, int count) {
-        return new GemmSpec(1, geometry.taps, geometry.outPerGroup, count, false, true, new Epilogue(1, 1, null, 0));
+    private static GemmSpec transposedWeightGradientSpec(Geometry geometry, int count, boolean first) {
+        return new GemmSpec(1, geometry.taps, geometry.outPerGroup, count, false, true,
+                new Epilogue(1, first ? 0 : 1, null, 0));
     }
 
     /** {@code gW_g [M, K] += gY [M, count] · cols [K, count]^T} (gw starts zeroed). */
@@ -599,21 +610,25 @@ final class CpuConvolution {
     }
 
     @FunctionalInterface
-    private interface ChannelRange {
+    private interface IndexRange {
         void run(int firstChannel, int lastChannel);
     }
 
     /** Splits the group's input channels into one contiguous range per thread of {@code pool}. */
-    private static void forChannelRanges(Geometry geometry, WorkerPool pool, ChannelRange body) {
-        int channels = geometry.inPerGroup;
-        int parts = Math.min(pool.threads(), channels);
+    private static void forChannelRanges(Geometry geometry, WorkerPool pool, IndexRange body) {
+        forRowRanges(geometry.inPerGroup, pool, body);
+    }
+
+    /** Splits [0, count) into one contiguous range per thread of the pool (at most count ranges). */
+    private static void forRowRanges(int count, WorkerPool pool, IndexRange body) {
+        int parts = Math.min(pool.threads(), count);
         if (parts <= 1) {
-            body.run(0, channels);
+            body.run(0, count);
             return;
         }
-        int perPart = Im2col.ceilDiv(channels, parts);
-        pool.parallelFor(Im2col.ceilDiv(channels, perPart), part ->
-                body.run(part * perPart, Math.min(channels, (part + 1) * perPart)));
+        int perPart = Im2col.ceilDiv(count, parts);
+        pool.parallelFor(Im2col.ceilDiv(count, perPart), part ->
+                body.run(part * perPart, Math.min(count, (part + 1) * perPart)));
     }
 
     private static UnsupportedOperationException unsupported(String kernel, Operand operand) {
