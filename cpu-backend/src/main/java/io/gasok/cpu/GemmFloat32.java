@@ -208,7 +208,7 @@ public final class GemmFloat32 {
                         touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
                     }
                     for (int ir = ic; ir < rowEnd; ir += MR) {
-                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, 0, packedB, bIndex, Math.min(MR, m - ir), cols,
+                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, false, 0, packedB, bIndex, Math.min(MR, m - ir), cols,
                                 c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }
@@ -218,14 +218,15 @@ public final class GemmFloat32 {
 
     /**
      * One micro-kernel call and its epilogue: {@code rows × cols} of C at {@code c[cIndex…]} (column
-     * {@code col} of C first) from one A and one B micro-panel over a k-block; A packed
-     * ({@code lda == 0}) or MR rows of a row-major op(A) {@code lda} floats apart, read in place. A whole tile the
+     * {@code col} of C first) from one A and one B micro-panel over a k-block; A packed, or
+     * ({@code inPlace}) MR rows of a row-major op(A) {@code lda} floats apart. A whole tile the
      * epilogue allows ({@link GemmFloat32Epilogue#direct}) goes from the accumulators straight into C
      * (added to C's values when the block adds to them, in the order the epilogue's would be); an
      * edge tile, or one with alpha, bias or beta to apply, goes through {@code tile} and
      * {@link GemmFloat32Epilogue#store}.
      */
-    private static void multiplyTile(int kc, float[] a, int aIndex, int lda, float[] packedB, int bIndex, int rows, int cols,
+    private static void multiplyTile(int kc, float[] a, int aIndex, boolean inPlace, int lda, float[] packedB, int bIndex,
+                                     int rows, int cols,
                                      float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
                                      boolean firstBlock, boolean lastBlock, float[] tile) {
         boolean direct = rows == MR && cols == NR && epilogue.direct(firstBlock);
@@ -233,10 +234,10 @@ public final class GemmFloat32 {
         int outIndex = direct ? cIndex : 0;
         int ldo = direct ? ldc : NR;
         boolean accumulate = direct && epilogue.readsC(firstBlock);
-        if (lda == 0) {
-            GemmFloat32MicroKernels.multiply(kc, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate);
-        } else {
+        if (inPlace) {
             GemmFloat32MicroKernels.multiplyRows(kc, a, aIndex, lda, packedB, bIndex, out, outIndex, ldo, accumulate);
+        } else {
+            GemmFloat32MicroKernels.multiply(kc, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate);
         }
         if (!direct) {
             epilogue.store(tile, NR, rows, cols, c, cIndex, ldc, col, firstBlock, lastBlock);
@@ -343,7 +344,7 @@ public final class GemmFloat32 {
                     for (int ir = 0; ir < mc; ir += MR) {
                         boolean packed = ir >= inPlaceRows;
                         multiplyTile(kc, packed ? packedA : a, packed ? (ir - inPlaceRows) * kc : aBlock + ir * aRowStep,
-                                packed ? 0 : aRowStep, packedB, jr * kc, Math.min(MR, mc - ir), cols,
+                                !packed, aRowStep, packedB, jr * kc, Math.min(MR, mc - ir), cols,
                                 c, cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }

@@ -226,6 +226,35 @@ class GemmFloat32Test {
         }
     }
 
+    /** A row-major A whose rows all alias one (row stride 0, a broadcast view) is read in place too. */
+    @Test
+    void readsABroadcastRowInPlaceLikeItsCopies() {
+        int m = 11;
+        int n = 20;
+        int k = 600;
+        Random random = new Random(5);
+        float[] row = new float[k];
+        for (int p = 0; p < k; p++) {
+            row[p] = random.nextFloat() * 2 - 1;
+        }
+        float[] copies = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(row, 0, copies, i * k, k);
+        }
+        float[] b = new float[k * n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextFloat() * 2 - 1;
+        }
+        GemmSpec spec = new GemmSpec(1, m, n, k, false, false, Epilogue.NONE);
+        float[] broadcast = new float[m * n];
+        float[] copied = new float[m * n];
+        GemmFloat32.gemm(spec, row, new GemmLayout(0, 0, 1, 0), b, GemmLayout.rowMajor(0, k, n), broadcast,
+                GemmLayout.rowMajor(0, m, n), null, 0, ONE_THREAD);
+        GemmFloat32.gemm(spec, copies, GemmLayout.rowMajor(0, m, k), b, GemmLayout.rowMajor(0, k, n), copied,
+                GemmLayout.rowMajor(0, m, n), null, 0, ONE_THREAD);
+        assertArrayEquals(copied, broadcast);
+    }
+
     static Stream<Arguments> skinnyProducts() {
         int nr = GemmFloat32MicroKernels.NR;
         return Stream.of(
