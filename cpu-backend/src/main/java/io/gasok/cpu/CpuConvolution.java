@@ -611,7 +611,7 @@ final class CpuConvolution {
 
     @FunctionalInterface
     private interface IndexRange {
-        void run(int firstChannel, int lastChannel);
+        void run(int first, int end);
     }
 
     /** Splits the group's input channels into one contiguous range per thread of {@code pool}. */
