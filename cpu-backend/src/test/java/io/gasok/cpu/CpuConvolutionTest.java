@@ -135,6 +135,26 @@ class CpuConvolutionTest {
         assertArrayEquals(one, two);
     }
 
+    /**
+     * The FP32 input gradient at stride 2 (W^T packed once per call, a GEMM per tile split by rows,
+     * col2im by channels): two tiles per image, two groups, 567 taps per group (not a whole number
+     * of micro-panel rows), the same bits on one thread and two, and the reference's values.
+     */
+    @Test
+    void stride2InputGradientGivesTheSameBitsOnOneAndTwoThreads() {
+        Conv2dSpec spec = spec(2, 126, 60, 60, 32, 3, 2, 1, 2, Epilogue.NONE);
+        Random random = new Random(7);
+        double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+        double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+        double[] gx = ConvTestCase.sentinels(ConvTestCase.shapeX(spec));
+        double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null, gx,
+                ConvTestCase.shapeX(spec), ONE_THREAD);
+        double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null, gx,
+                ConvTestCase.shapeX(spec), TWO_THREADS);
+        assertArrayEquals(one, two);
+        ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 7, TWO_THREADS);
+    }
+
     @Test
     void anEmptyBatchLeavesAZeroWeightGradient() {
         Conv2dSpec spec = spec(0, 4, 6, 6, 3, 3, 1, 1, 1, Epilogue.NONE);
