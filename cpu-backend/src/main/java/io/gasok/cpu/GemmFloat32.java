@@ -27,7 +27,7 @@ import io.gasok.spi.GemmSpec;
  * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
  * the activation ({@link GemmFloat32Epilogue}). A row-major op(A) times a block of at most
- * {@value #UNPACKED_A_PANELS} B micro-panels (a skinny C, as in a convolution's weight gradient) is not
+ * {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
  * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
  * fewer than MR, are packed with their zero padding.
  *
@@ -55,15 +55,16 @@ public final class GemmFloat32 {
     /** Columns of a packed B block (a multiple of NR). */
     static final int NC = 2048;
     /**
-     * Most B micro-panels a block of C's columns may have for a row-major op(A) to be read in place
-     * rather than packed ({@link GemmFloat32MicroKernels#multiplyRows}). A packed A element is read
-     * once per micro-panel, and packing a row-major A is a scalar transpose: with few panels it cost
-     * more than it saved. Here (Zen 3, AVX2; in-process A/B) reading in place was 1.22x at 32
-     * columns (a 3×3 weight gradient of 32 channels: [K, 32] = cols · gYᵀ), 1.11x at 64 and 1.06x at
-     * 128, 0.97x at 256, and 0.89-0.95x on 1024³-2048³, where a block's 96 rows of A lie on 96
-     * pages and every B micro-panel sweeps them again.
+     * Most columns a block of C may have for a row-major op(A) to be read in place rather than
+     * packed ({@link GemmFloat32MicroKernels#multiplyRows}). A packed A element is read once per B
+     * micro-panel, and packing a row-major A is a scalar transpose: with few panels it cost more
+     * than it saved. Here (Zen 3, AVX2, 16-column panels; in-process A/B) reading in place was 1.22x
+     * at 32 columns (a 3×3 weight gradient of 32 channels: [K, 32] = cols · gYᵀ), 1.11x at 64 and
+     * 1.06x at 128, 0.97x at 256, and 0.89-0.95x on 1024³-2048³, where a block's 96 rows of A lie on
+     * 96 pages and every B micro-panel sweeps them again. The limit is in columns, as measured: with
+     * 64-column panels (AVX-512) it allows two, where eight might pay too, but that is unmeasured.
      */
-    static final int UNPACKED_A_PANELS = 8;
+    static final int UNPACKED_A_COLUMNS = 128;
     /** Below this m·n·k a product takes the small path. */
     static final long SMALL_PRODUCT = 48L * 48 * 48;
     /** Below this batch·m·n·k a product runs on the calling thread only. */
@@ -324,7 +325,7 @@ public final class GemmFloat32 {
             boolean firstBlock = pc == 0;
             boolean lastBlock = pc + kc == k;
             float[] tile = scratch.tile();
-            boolean inPlace = aColStep == 1 && endPanel - firstPanel <= UNPACKED_A_PANELS;
+            boolean inPlace = aColStep == 1 && (endPanel - firstPanel) * NR <= UNPACKED_A_COLUMNS;
             for (int ic = rowStart; ic < rowEnd; ic += MC) {
                 int mc = Math.min(MC, rowEnd - ic);
                 // Rows [0, inPlaceRows) of the block are read in place (whole micro-panels), the rest packed.

@@ -63,7 +63,7 @@ final class GemmFloat32MicroKernels {
      * {@link #multiply} with A read where it lies instead of from a packed micro-panel: row r of the
      * tile, depth p at {@code a[aIndex + r·lda + p]} (MR rows of a row-major op(A), kc floats each).
      * For blocks whose packed A would be read by few B micro-panels (GemmFloat32's
-     * {@code UNPACKED_A_PANELS}): packing costs more there than it saves.
+     * {@code UNPACKED_A_COLUMNS}): packing costs more there than it saves.
      */
     static void multiplyRows(int kc, float[] a, int aIndex, int lda, float[] packedB, int bIndex,
                              float[] out, int outIndex, int ldo, boolean accumulate) {

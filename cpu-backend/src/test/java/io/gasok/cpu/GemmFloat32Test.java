@@ -188,7 +188,7 @@ class GemmFloat32Test {
     }
 
     /**
-     * A skinny C reads a row-major A in place (at most UNPACKED_A_PANELS micro-panels) and a
+     * A skinny C reads a row-major A in place (at most UNPACKED_A_COLUMNS columns) and a
      * transposed A packed: every accumulator sums the same products in the same k order either way,
      * so the two give the same bits, with the rows that do not fill a micro-panel (packed in both),
      * two k-blocks, a bias and an activation, on one thread and on two (split by rows and by columns).
@@ -260,7 +260,7 @@ class GemmFloat32Test {
         return Stream.of(
                 Arguments.of(250, nr - 3, 600),
                 Arguments.of(301, 2 * nr, 700),
-                Arguments.of(97, GemmFloat32.UNPACKED_A_PANELS * nr, 513),
+                Arguments.of(97, GemmFloat32.UNPACKED_A_COLUMNS, 513),
                 Arguments.of(9, 3 * nr + 1, 1100));
     }
 
