@@ -51,10 +51,8 @@ class GemmFloat32MicroKernelsTest {
 
     private static void check(int mr, int nr, int kc, MicroKernel kernel) {
         // Packed: row r, depth p at aIndex + p·mr + r.
-        check(mr, nr, kc, 1, mr, (kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate) ->
-                kernel.multiply(kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate), false);
-        check(mr, nr, kc, 1, mr, (kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate) ->
-                kernel.multiply(kc1, a, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate), true);
+        check(mr, nr, kc, 1, mr, kernel, false);
+        check(mr, nr, kc, 1, mr, kernel, true);
     }
 
     private static void checkRows(int mr, int nr, int kc, RowsKernel kernel) {
