@@ -31,10 +31,15 @@ import jdk.incubator.vector.FloatVector;
  * ops that use the Vector API's math operators (EXP, LOG, TANH, POW, and the activations built on
  * them) come from the JDK's vector math library once a kernel is JIT-compiled and from
  * {@link Math} before, which can differ in the last bit during warm-up.
+ *
+ * <p>Memory: a buffer is a heap array; a freed buffer's array of 64 KiB or more goes to an
+ * {@link ArrayPool} and serves the next buffer of the same dtype and length, so that a loop over
+ * the same shapes neither zeroes new arrays nor churns the garbage collector.
  */
 final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final AtomicLong liveBuffers = new AtomicLong();
+    private final ArrayPool arrays = ArrayPool.forHeap();
     private final String description;
 
     CpuBackend(WorkerPool pool) {
@@ -58,17 +63,28 @@ final class CpuBackend implements Backend {
 
     @Override
     public Buffer allocate(DType dtype, int length) {
-        CpuBuffer buffer = new CpuBuffer(dtype, length);
+        if (length < 0) {
+            throw new IllegalArgumentException("cpu backend: cannot allocate a buffer of " + length + " elements");
+        }
+        CpuBuffer buffer = new CpuBuffer(dtype, arrays.take(dtype, length), length);
         liveBuffers.incrementAndGet();
         return buffer;
     }
 
+    /** Frees the buffer; its array goes to the pool ({@link ArrayPool}) for the next buffer of its size. */
     @Override
     public void free(Buffer buffer) {
-        if (!CpuBuffer.of(buffer).markFreed()) {
+        CpuBuffer cpu = CpuBuffer.of(buffer);
+        if (!cpu.markFreed()) {
             throw new IllegalStateException("cpu backend: buffer freed twice: " + buffer);
         }
         liveBuffers.decrementAndGet();
+        arrays.give(cpu.dtype(), cpu.array(), cpu.length());
+    }
+
+    /** Bytes of freed buffers' arrays kept for reuse (an upper bound: the collector may take them). */
+    long pooledBytes() {
+        return arrays.pooledBytes();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.gasok.cpu;
 import io.gasok.DType;
 import io.gasok.spi.Buffer;
 import io.gasok.spi.Operand;
+import java.util.Arrays;
 
 /**
  * A CPU-backend buffer: one heap array of the dtype's host type ({@code float[]}, {@code double[]},
@@ -10,15 +11,41 @@ import io.gasok.spi.Operand;
  * arrays, and they move to and from the other backends without conversion.
  */
 final class CpuBuffer implements Buffer {
+    private static final boolean POISON = Boolean.getBoolean(ArrayPool.POISON_PROPERTY);
+
     private final DType dtype;
     private final Object array;
     private final int length;
     private volatile boolean freed;
 
     CpuBuffer(DType dtype, int length) {
+        this(dtype, dtype.newArray(length), length);
+    }
+
+    /**
+     * A buffer over {@code array}, an array of {@code dtype}'s host type that no other buffer holds
+     * (new, or from the {@link ArrayPool}). With {@value ArrayPool#POISON_PROPERTY} set, as in the
+     * tests, it is first filled with values no kernel should read before writing.
+     */
+    CpuBuffer(DType dtype, Object array, int length) {
         this.dtype = dtype;
-        this.array = dtype.newArray(length);
+        this.array = array;
         this.length = length;
+        if (POISON) {
+            poison(array);
+        }
+    }
+
+    /** Fills a new buffer with values no kernel should read before writing: NaN, or a marker for integers. */
+    private static void poison(Object array) {
+        switch (array) {
+            case float[] a -> Arrays.fill(a, Float.NaN);
+            case double[] a -> Arrays.fill(a, Double.NaN);
+            case int[] a -> Arrays.fill(a, 0x5EEDBAD);
+            case long[] a -> Arrays.fill(a, 0x5EEDBAD5EEDBADL);
+            case byte[] a -> Arrays.fill(a, (byte) 7);
+            default -> throw new IllegalStateException("cpu backend: no such buffer array " + array.getClass());
+        }
     }
 
     /** The buffer behind a kernel operand; fails on a foreign or freed buffer. */
@@ -65,7 +92,8 @@ final class CpuBuffer implements Buffer {
         return array;
     }
 
-    boolean markFreed() {
+    /** Marks the buffer freed; false if it already was (atomic: its array goes back to the pool once). */
+    synchronized boolean markFreed() {
         if (freed) {
             return false;
         }
