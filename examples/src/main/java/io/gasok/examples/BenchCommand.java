@@ -472,14 +472,22 @@ final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------ child JVMs
 
     /**
-     * The child JVMs' initial heap, which the heap then never shrinks below. With the default one
-     * (1/64 of memory) the JVM grew and shrank its heap around the add's and softmax's 64 MiB
-     * tensors, and on a VM whose fresh pages are slow to fault in (the kernel zeroing them at about
-     * 0.5 GB/s here) every call paid for its pages again: the add ran at 0.9 GB/s, Gasok and EJML
-     * alike, against 19.7 GB/s with this heap. A fixed heap is the usual JVM benchmark setting;
-     * NumPy's allocator keeps its freed memory the same way.
+     * The child JVMs' heap: fixed in size (-Xms = -Xmx) and touched in full at start
+     * ({@code -XX:+AlwaysPreTouch}), at least 2 GiB and 32 floats per element of the add. This VM
+     * faults fresh pages in slowly (the kernel zeroes them at about 0.5-1 GB/s), so any heap
+     * memory a JVM touches for the first time in a timed run costs that run dearly. With the default
+     * heap (1/64 of memory) the JVM grew and shrank around the add's and softmax's 64 MiB tensors and
+     * the add ran at 0.9 GB/s, Gasok and EJML alike (19.7 GB/s on a fixed heap). With only
+     * {@code -Xms1g}, the heap still grew past 1 GiB once the cpu backend's memory pool kept the
+     * freed 64 MiB arrays: G1 expanded it to 2.4-3.5 GiB, and the last rows, the launch above all
+     * (every call allocates), ran on never-touched eden pages: 9,000 page faults a second and 7-11 µs
+     * a launch, EJML's 256-float add 4-5 µs instead of 0.1. A fixed, pre-touched heap is the usual JVM
+     * benchmark setting; pre-touching 2 GiB takes about 2 s.
      */
-    static final String CHILD_INITIAL_HEAP = "-Xms1g";
+    private List<String> childHeapOptions() {
+        long mib = Math.max(2048, 32L * elements * Float.BYTES >> 20);
+        return List.of("-Xms" + mib + "m", "-Xmx" + mib + "m", "-XX:+AlwaysPreTouch");
+    }
 
     /** Runs this bench at one thread count in a child JVM; returns its report. */
     private Map<String, Object> runChild(int threadCount, PrintWriter err) throws IOException {
@@ -487,7 +495,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add(CHILD_INITIAL_HEAP);
+            command.addAll(childHeapOptions());
             command.add("--add-modules");
             command.add("jdk.incubator.vector");
             command.add("--enable-native-access=ALL-UNNAMED");
