@@ -1,9 +1,13 @@
 package io.gasok.cpu;
 
 import io.gasok.DType;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +32,8 @@ import java.util.Map;
  *       array beyond that is left to the garbage collector.
  *   <li>Held through {@link SoftReference}s: the collector may take pooled arrays whenever the heap
  *       needs the room, so the pool never causes an {@link OutOfMemoryError} that would not
- *       otherwise happen.
+ *       otherwise happen; the references it clears leave the free lists (and the byte count) at
+ *       the next take or give.
  * </ul>
  *
  * <p>Thread safe: one lock guards the free lists (a device may be used from many threads).
@@ -40,11 +45,25 @@ final class ArrayPool {
     static final String POISON_PROPERTY = "gasok.cpu.poisonBuffers";
 
     private record Key(DType dtype, int length) {
+        long bytes() {
+            return (long) length * dtype.byteSize();
+        }
+    }
+
+    /** A pooled array, softly held; the collector queues it on {@link #collected} when it takes the array. */
+    private static final class Pooled extends SoftReference<Object> {
+        final Key key;
+
+        Pooled(Object array, Key key, ReferenceQueue<Object> queue) {
+            super(array, queue);
+            this.key = key;
+        }
     }
 
     private final long capacityBytes;
-    private final Map<Key, ArrayDeque<SoftReference<Object>>> freeLists = new HashMap<>();
-    /** Bytes of the arrays in the free lists, counting those the collector may have taken since. */
+    private final Map<Key, ArrayDeque<Pooled>> freeLists = new HashMap<>();
+    private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+    /** Bytes of the arrays in the free lists (those the collector took leave at the next take or give). */
     private long pooledBytes;
     private long reused;
 
@@ -61,7 +80,8 @@ final class ArrayPool {
     Object take(DType dtype, int length) {
         if (pooled(dtype, length)) {
             synchronized (this) {
-                ArrayDeque<SoftReference<Object>> free = freeLists.get(new Key(dtype, length));
+                dropCollected();
+                ArrayDeque<Pooled> free = freeLists.get(new Key(dtype, length));
                 while (free != null && !free.isEmpty()) {
                     Object array = free.pop().get();
                     pooledBytes -= bytes(dtype, length);
@@ -80,14 +100,37 @@ final class ArrayPool {
         if (!pooled(dtype, length)) {
             return;
         }
-        long bytes = bytes(dtype, length);
+        Key key = new Key(dtype, length);
         synchronized (this) {
-            if (pooledBytes + bytes > capacityBytes) {
+            dropCollected();
+            if (pooledBytes + key.bytes() > capacityBytes) {
                 return;
             }
-            freeLists.computeIfAbsent(new Key(dtype, length), key -> new ArrayDeque<>()).push(new SoftReference<>(array));
-            pooledBytes += bytes;
+            freeLists.computeIfAbsent(key, k -> new ArrayDeque<>()).push(new Pooled(array, key, collected));
+            pooledBytes += key.bytes();
         }
+    }
+
+    /**
+     * Takes the references whose arrays the collector took out of their free lists, so that their
+     * bytes no longer count against the capacity (a pool full of cleared references would keep
+     * nothing). A reference already popped by {@link #take} is no longer in its list.
+     */
+    private void dropCollected() {
+        for (Reference<?> reference; (reference = collected.poll()) != null; ) {
+            Pooled pooled = (Pooled) reference;
+            ArrayDeque<Pooled> free = freeLists.get(pooled.key);
+            if (free != null && free.remove(pooled)) {
+                pooledBytes -= pooled.key.bytes();
+            }
+        }
+    }
+
+    /** The references in the free lists, for a test standing in for the collector ({@code Reference.enqueue}). */
+    synchronized List<Reference<Object>> pooledReferences() {
+        List<Reference<Object>> all = new ArrayList<>();
+        freeLists.values().forEach(all::addAll);
+        return all;
     }
 
     /** Bytes held in the free lists (an upper bound: the collector may have taken some). */

@@ -79,6 +79,21 @@ class ArrayPoolTest {
     }
 
     @Test
+    void arraysTheCollectorTookNoLongerCountAgainstTheCapacity() {
+        long arrayBytes = (long) POOLED_FLOATS * Float.BYTES;
+        ArrayPool pool = new ArrayPool(2 * arrayBytes);
+        pool.give(DType.FLOAT32, new float[POOLED_FLOATS], POOLED_FLOATS);
+        pool.give(DType.FLOAT32, new float[POOLED_FLOATS], POOLED_FLOATS);
+        assertEquals(2 * arrayBytes, pool.pooledBytes());
+        pool.pooledReferences().forEach(java.lang.ref.Reference::enqueue);   // as the collector clears them
+        float[] kept = new float[POOLED_FLOATS];
+        pool.give(DType.FLOAT32, kept, POOLED_FLOATS);
+        assertEquals(arrayBytes, pool.pooledBytes(), "the cleared references left the pool, the new array is kept");
+        assertSame(kept, pool.take(DType.FLOAT32, POOLED_FLOATS));
+        assertEquals(0, pool.pooledBytes());
+    }
+
+    @Test
     void aBufferFreedTwiceIsAnErrorAndItsArrayIsKeptOnce() {
         Buffer buffer = backend.allocate(DType.FLOAT64, POOLED_FLOATS);
         backend.free(buffer);
