@@ -65,16 +65,17 @@ class CpuDepthwiseTest {
     }
 
     /**
-     * The 3×3 stride-1 kernel writes y itself when the epilogue is the bias (and an activation);
+     * The 3×3 stride-1 kernels write y themselves when the epilogue is the bias (and an activation);
      * heights that leave a last group moved back over finished rows, widths with an overlapping last
-     * vector, and the epilogues that still go through the row of sums.
+     * vector, rows just wide enough for the bands and one column short of them (32 and 31 columns on
+     * 8 lanes), and the epilogues that still go through the row of sums.
      */
     @Test
     void theThreeByThreeStrideOneKernelMatchesTheReferenceForEveryEpilogue() {
         Epilogue[] epilogues = {Epilogue.NONE, Epilogue.activation(UnaryOp.SILU, 0),
                 Epilogue.activation(UnaryOp.RELU, 0), new Epilogue(0.5, 0, UnaryOp.RELU, 0), new Epilogue(1, 0.75, null, 0)};
         int trial = 0;
-        for (int[] hw : new int[][] {{4, 8}, {7, 13}, {10, 40}, {21, 19}}) {
+        for (int[] hw : new int[][] {{4, 8}, {7, 13}, {10, 40}, {21, 19}, {9, 37}, {6, 32}, {8, 31}}) {
             for (Epilogue epilogue : epilogues) {
                 for (boolean withBias : new boolean[] {true, false}) {
                     Conv2dSpec spec = depthwise(2, 3, hw[0], hw[1], 3, 1, 1, epilogue);
@@ -143,6 +144,41 @@ class CpuDepthwiseTest {
             floats[i] = (float) values[ConvTestCase.OFFSET + i];
         }
         return Operand.contiguous(buffer, 0, shape);
+    }
+
+    /**
+     * The 3×3 stride-1 bands and the per-position kernel give the same bits: a plane just wide enough
+     * for the bands and the same plane less its last column (a position at a time) agree exactly on
+     * every output that does not read that column, with the bias stored from registers and through
+     * the row of sums.
+     */
+    @Test
+    void theThreeByThreeBandsAndPerPositionKernelGiveTheSameBits() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int wide = CpuDepthwise.BAND_POSITIONS * lanes;
+        Random random = new Random(21);
+        for (Epilogue epilogue : new Epilogue[] {Epilogue.NONE, new Epilogue(0.5, 0, UnaryOp.RELU, 0)}) {
+            Conv2dSpec bands = depthwise(1, 3, 11, wide, 3, 1, 1, epilogue);
+            Conv2dSpec positions = depthwise(1, 3, 11, wide - 1, 3, 1, 1, epilogue);
+            double[] x = ConvTestCase.values(ConvTestCase.shapeX(bands), random);
+            double[] xNarrow = ConvTestCase.sentinels(ConvTestCase.shapeX(positions));
+            for (int row = 0; row < 3 * 11; row++) {
+                System.arraycopy(x, ConvTestCase.OFFSET + row * wide, xNarrow, ConvTestCase.OFFSET + row * (wide - 1),
+                        wide - 1);
+            }
+            double[] w = ConvTestCase.values(ConvTestCase.shapeW(bands), random);
+            double[] bias = ConvTestCase.values(new int[] {3}, random);
+            double[] yWide = ConvTestCase.runCpu(bands, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, bias,
+                    ConvTestCase.sentinels(ConvTestCase.shapeY(bands)), ConvTestCase.shapeY(bands), ONE_THREAD);
+            double[] yNarrow = ConvTestCase.runCpu(positions, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, xNarrow, w, bias,
+                    ConvTestCase.sentinels(ConvTestCase.shapeY(positions)), ConvTestCase.shapeY(positions), ONE_THREAD);
+            for (int row = 0; row < 3 * 11; row++) {
+                for (int column = 0; column < wide - 2; column++) {
+                    assertEquals(yNarrow[ConvTestCase.OFFSET + row * (wide - 1) + column],
+                            yWide[ConvTestCase.OFFSET + row * wide + column], epilogue + ": row " + row + ", column " + column);
+                }
+            }
+        }
     }
 
     @Test
