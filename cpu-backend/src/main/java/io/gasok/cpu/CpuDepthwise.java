@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * outputs [ow, ow + LANES) is one contiguous vector load: no mask, no gather, no border case.
  * Output rows go four at a time. The commonest layer, 3×3 at stride 1 without dilation, has its
  * own kernels, six output rows at a time, each input vector loaded once for every output row it
- * feeds and the nine weights in registers: rows of at least four vector positions go as two bands of
+ * feeds and the nine weights in registers: rows of at least six vector positions go as two bands of
  * three rows ({@code bands3x3}, a counted loop along the row), narrower ones a position at a time
  * ({@code directRows3x3}, eight input rows in straight-line code).
  * Other 3-wide kernels take two vector positions at a time: 4 × 2 accumulators, eight independent
@@ -432,12 +432,15 @@ final class CpuDepthwise {
     }
 
     /**
-     * Vector positions along an output row from which a 3×3 group goes by {@link #bands3x3}. In
-     * process, one thread, bias only (Zen 3, 8 lanes), bands against a position at a time: 1.08x at
-     * 96×40×40, 1.26x at 144×56×56, 1.27x at 64×80×80, 1.34x at 32×112×112 (two threads 1.02-1.05x,
-     * bandwidth-bound); at 3 positions (20 wide) the bands ran at 0.70-0.78x.
+     * Vector positions along an output row from which a 3×3 group goes by {@link #bands3x3}. One
+     * thread, bias only (Zen 3, 8 lanes), bands against a position at a time: in process (ab.sh,
+     * alternating in one JVM) 1.26x at 144×56×56 (7 positions), 1.27x at 64×80×80, 1.34x at
+     * 32×112×112, two threads 1.02-1.05x (bandwidth-bound); through {@code gasok bench --ops
+     * depthwise}, old and new jar in turn, 1.04-1.34x at 56 wide and 1.27-1.32x at 112. At 5
+     * positions (96×40×40) they were 1.04-1.20x in process but 0.90-0.94x in the bench, at 3 (20
+     * wide) 0.70-0.78x: rows that short keep the per-position kernel.
      */
-    static final int BAND_POSITIONS = 4;
+    static final int BAND_POSITIONS = 6;
 
     /**
      * One group of {@value #ROWS3X3} output rows of a 3×3 stride-1 layer: the group's input starts at
