@@ -13,8 +13,9 @@ module io.gasok.examples {
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;
-    // The bench report's machine: the JVM's options.
+    // The bench report's machine: the JVM's options; the child JVMs' heap: the machine's memory.
     requires java.management;
+    requires jdk.management;
 
     opens io.gasok.examples to info.picocli;
 }

@@ -9,6 +9,7 @@ import io.gasok.examples.bench.Workload.Contender;
 import io.gasok.examples.bench.Workload.ConvLayer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -482,10 +483,14 @@ final class BenchCommand implements Callable<Integer> {
      * freed 64 MiB arrays: G1 expanded it to 2.4-3.5 GiB, and the last rows, the launch above all
      * (every call allocates), ran on never-touched eden pages: 9,000 page faults a second and 7-11 µs
      * a launch, EJML's 256-float add 4-5 µs instead of 0.1. A fixed, pre-touched heap is the usual JVM
-     * benchmark setting; pre-touching 2 GiB takes about 2 s.
+     * benchmark setting; pre-touching 2 GiB takes about 2 s. On a machine with less than twice that
+     * memory the heap is half of it.
      */
     private List<String> childHeapOptions() {
         long mib = Math.max(2048, 32L * elements * Float.BYTES >> 20);
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            mib = Math.min(mib, Math.max(512, os.getTotalMemorySize() / 2 >> 20));
+        }
         return List.of("-Xms" + mib + "m", "-Xmx" + mib + "m", "-XX:+AlwaysPreTouch");
     }
 
