@@ -46,7 +46,7 @@ final class ArrayPool {
 
     private record Key(DType dtype, int length) {
         long bytes() {
-            return (long) length * dtype.byteSize();
+            return ArrayPool.bytes(dtype, length);
         }
     }
 
@@ -81,10 +81,11 @@ final class ArrayPool {
         if (pooled(dtype, length)) {
             synchronized (this) {
                 dropCollected();
-                ArrayDeque<Pooled> free = freeLists.get(new Key(dtype, length));
+                Key key = new Key(dtype, length);
+                ArrayDeque<Pooled> free = freeLists.get(key);
                 while (free != null && !free.isEmpty()) {
                     Object array = free.pop().get();
-                    pooledBytes -= bytes(dtype, length);
+                    pooledBytes -= key.bytes();
                     if (array != null) {
                         reused++;
                         return array;
