@@ -61,7 +61,9 @@ final class BenchCommand implements Callable<Integer> {
     /** A timed run lasts at least this long: small ops are called several times per run. */
     private static final double MIN_RUN_SECONDS = 0.02;
     /** Least time of the untimed run before each timed one at more than one thread (see {@link #run}). */
-    private static final double REWARM_SECONDS = 0.15;
+    static final double REWARM_SECONDS = 0.15;
+    /** The untimed run goes in about this many batches, as many calls each as the warm-up's time per call predicts. */
+    private static final int REWARM_BATCHES = 5;
     private static final int LAUNCH_ELEMENTS = 256;
 
     @Spec
@@ -383,7 +385,11 @@ final class BenchCommand implements Callable<Integer> {
      * here: a 2-thread 512³ matmul ran at about 43 instead of 65 GFLOP/s beside an idle NumPy), and
      * a pause instead does not help: after 250 ms of idle cores the next 2-thread runs were slower
      * still for their first 50 ms or more (52 against 85 GFLOP/s for 20 ms runs). Running the
-     * contender itself through that time lets both wear off before the clock starts.
+     * contender itself through that time lets both wear off before the clock starts. The untimed run
+     * goes by its own clock ({@link #rewarm}), not by a count of calls from the warm-up. On a 16-core
+     * host a 16-thread 1024³ GEMM took 2.5 ms a call alone (in process) and 10-75 ms beside a NumPy
+     * process running matmuls; in the bench its warm-up ended at 20 ms a call or more, so a count
+     * taken from it re-warmed for 20 ms at most, and the timed calls took 6-58 ms.
      */
     private void run(Workload workload, List<Entry> entries, Peers peerSet, List<String> notes, boolean rewarm) {
         List<Entry> live = new ArrayList<>(entries);
@@ -400,7 +406,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 entry.callsPerRun[0] = (int) Math.min(1_000_000, Math.max(1, Math.ceil(MIN_RUN_SECONDS / Math.max(perCall, 1e-9))));
                 entry.callsPerRun[1] = !rewarm || perCall >= REWARM_SECONDS ? 0
-                        : (int) Math.min(1_000_000, Math.ceil(REWARM_SECONDS / Math.max(perCall, 1e-9)));
+                        : (int) Math.min(1_000_000, Math.ceil(REWARM_SECONDS / REWARM_BATCHES / Math.max(perCall, 1e-9)));
             } catch (RuntimeException | OutOfMemoryError e) {
                 fail(entry, e, live, peerSet, notes);
             }
@@ -409,7 +415,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Entry entry : List.copyOf(live)) {
                 try {
                     if (entry.callsPerRun[1] > 0) {
-                        entry.contender.time(entry.callsPerRun[1]);
+                        rewarm(entry.contender, entry.callsPerRun[1]);
                     }
                     int calls = entry.callsPerRun[0];
                     entry.samples[r] = entry.contender.time(calls) / calls;
@@ -430,6 +436,20 @@ final class BenchCommand implements Callable<Integer> {
             entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
             entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
         }
+    }
+
+    /**
+     * The untimed run before a timed one: {@code contender} in batches of {@code batch} calls until
+     * they have taken at least {@value #REWARM_SECONDS} s by its own clock; returns the calls made.
+     */
+    static long rewarm(Contender contender, int batch) {
+        double spent = 0;
+        long calls = 0;
+        while (spent < REWARM_SECONDS) {
+            spent += contender.time(batch);
+            calls += batch;
+        }
+        return calls;
     }
 
     private static void fail(Entry entry, Throwable e, List<Entry> live, Peers peerSet, List<String> notes) {

@@ -192,6 +192,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void theUntimedRunLastsItsTimeWhateverTheWarmUpPredicted() {
+        // The warm-up saw 20 ms a call (a batch of 2 calls), the calls now take 1 ms: 150 of them.
+        int[] calls = {0};
+        long made = BenchCommand.rewarm(count -> {
+            calls[0] += count;
+            return count * 0.001;
+        }, 2);
+        assertEquals(calls[0], made);
+        assertTrue(made * 0.001 >= BenchCommand.REWARM_SECONDS - 1e-12, made + " calls of 1 ms");
+        assertTrue(made * 0.001 < BenchCommand.REWARM_SECONDS + 0.002 + 1e-12, made + " calls of 1 ms");
+        // Slower than predicted: one batch that outlasts the time is enough.
+        assertEquals(30, BenchCommand.rewarm(count -> count * 0.01, 30));
+    }
+
+    @Test
     void jsonRoundTripsWithEscapes() {
         Map<?, ?> back = assertInstanceOf(Map.class,
                 Json.parse(Json.write(Map.of("text", "a \"quoted\"\n\ttab \\ \u0001", "n", 1.5e-7, "list", List.of(1, true)))));
