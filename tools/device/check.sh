@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs on the lent GPU machine, from the bundle tools/device/bundle.sh writes (target/device/):
+#   bash target/device/check.sh OUT [machine|tests|bench|asm|all]
+# machine: lscpu, the CPU's vector flags, nvidia-smi, NumPy's BLAS and the JVM's AVX level, to OUT/machine.txt
+# tests:   every cpu-backend test (the TCK included) with the JUnit console launcher, to OUT/tests.txt
+# bench:   gasok bench: GEMM at 1, 2 and all threads against NumPy, the other ops, the YOLO conv layers
+# asm:     the C2 code of the GEMM micro-kernels on this CPU, as PrintAssembly's hex (no hsdis there),
+#          to OUT/asm.txt; here, tools/device/hexasm.py turns it into objdump listings
+# Each part has its own time limit, and writes its files as it goes.
+set -u
+out="${1:?usage: check.sh OUT [machine|tests|bench|asm|all]}"; what="${2:-all}"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$out" /tmp/gasok-device
+[[ -x /tmp/gasok-device/jre/bin/java ]] || tar -xJf "$here/jre.tar.xz" -C /tmp/gasok-device || exit 3
+java=/tmp/gasok-device/jre/bin/java
+app="$here/app/$(cd "$here/app" && ls gasok-examples-*.jar | head -1):$here/app/lib/*"
+quiet() { grep -v -E "^WARNING: Using incubator|logEdgeCasesOutnumberTries|^INFO: Edge case generation"; }
+gasok() { local limit=$1; shift; timeout "$limit" "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli "$@"; }
+wants() { [[ "$what" == all || "$what" == "$1" ]]; }
+
+{
+  date -u; uname -a
+  lscpu | grep -E "Model name|^CPU\(s\)|Thread|Core|Socket|L1d|L2|L3"
+  grep -o -w -E "avx512f|avx512bw|avx512vl|avx512_fp16|amx_tile|avx2|fma" /proc/cpuinfo | sort | uniq -c
+  free -g | head -2
+  nvidia-smi -L 2>&1 | head -4
+  python3 -c "import numpy, sys; print('numpy', numpy.__version__, 'python', sys.version.split()[0]); numpy.show_config()" 2>&1 \
+    | grep -i -E "^numpy|name:|version:|openblas config" | sort -u
+  "$java" -version 2>&1
+  "$java" --add-modules jdk.incubator.vector -XX:+PrintFlagsFinal -version 2>/dev/null | grep -E " UseAVX | MaxVectorSize "
+} > "$out/machine.txt" 2>&1
+cat "$out/machine.txt"
+
+if wants tests; then
+  t="$here/test"
+  cp="$t/test-classes:$t/classes:$(ls "$t"/lib/*.jar | tr '\n' ':')"
+  # The build's settings: see the root pom's surefire configuration.
+  ( cd /tmp/gasok-device && timeout 240 "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+      -XX:+UseParallelGC -Dgasok.cpu.poisonBuffers=true \
+      -jar "$(ls "$t"/junit-platform-console-standalone-*.jar)" execute --disable-banner --details=summary \
+      --class-path "$cp" --scan-class-path "$t/test-classes" --include-classname '.*(Test|Tests|Properties)$' ) 2>&1 | quiet > "$out/tests.txt"
+  tail -15 "$out/tests.txt"
+fi
+
+if wants bench; then
+  cores="$(nproc)"
+  gasok 180 bench --device cpu --ops gemm --peers numpy --sizes 512,1024,2048 --threads "1,2,$cores" --runs 7 --warmup 1 \
+    --report "$out/bench-gemm.json" 2>&1 | quiet > "$out/bench-gemm.txt"
+  grep -E "^gemm" "$out/bench-gemm.txt"
+  gasok 150 bench --device cpu --ops conv2d,depthwise,softmax,add,launch --threads 1,2 --runs 5 --warmup 1 \
+    --report "$out/bench-ops.json" 2>&1 | quiet > "$out/bench-ops.txt"
+  grep -E "^(conv|depth|soft|add|launch)" "$out/bench-ops.txt"
+  gasok 250 bench --device cpu --ops conv2d --peers numpy --threads 1,2 --runs 5 --warmup 1 --report "$out/bench-conv-yolo.json" --conv \
+    1x16x320x320_16k3s1p1,1x16x320x320_32k3s2p1,1x32x160x160_32k3s1p1,1x32x160x160_64k3s2p1,1x64x80x80_64k3s1p1,1x64x80x80_128k3s2p1,1x128x40x40_128k3s1p1,1x128x40x40_256k3s2p1,1x256x20x20_256k3s1p1,1x64x80x80_64k1s1p0,1x128x40x40_128k1s1p0,1x256x20x20_256k1s1p0 \
+    2>&1 | quiet > "$out/bench-conv.txt"
+  grep -E "^conv" "$out/bench-conv.txt"
+fi
+
+if wants asm; then
+  # One thread count: the bench runs in this JVM, so the print options apply to its kernels.
+  timeout 120 "$java" -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=quiet \
+    -XX:CompileCommand='print,io.gasok.cpu.GemmFloat32MicroKernels::multiply*' \
+    --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli \
+    bench --device cpu --ops gemm --peers none --sizes 1024 --threads 1 --runs 3 > "$out/asm.txt" 2>&1
+  grep -E "^gemm|Compiled method \(c2\)" "$out/asm.txt"
+fi
