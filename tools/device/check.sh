@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs on the lent GPU machine, from the bundle tools/device/bundle.sh writes (target/device/):
-#   bash target/device/check.sh OUT [machine|tests|bench|asm|all]
+#   bash target/device/check.sh OUT [machine|tests|bench|sweep|asm|all]
 # machine: lscpu, the CPU's vector flags, nvidia-smi, NumPy's BLAS and the JVM's AVX level, to OUT/machine.txt
 # tests:   every cpu-backend test (the TCK included) with the JUnit console launcher, to OUT/tests.txt
 # bench:   gasok bench: GEMM at 1, 2 and all threads against NumPy, the other ops, the YOLO conv layers
+# sweep:   GEMM on one thread for several KC and MC (-Dgasok.cpu.gemm.kc/.mc), each in its own JVM,
+#          the variants in turn for two rounds (SWEEP_KC, SWEEP_MC: space-separated lists), to OUT/sweep.txt
 # asm:     the C2 code of the GEMM micro-kernels on this CPU, as PrintAssembly's hex (no hsdis there),
 #          to OUT/asm.txt; here, tools/device/hexasm.py turns it into objdump listings
 # Each part has its own time limit, and writes its files as it goes.
 set -u
-out="${1:?usage: check.sh OUT [machine|tests|bench|asm|all]}"; what="${2:-all}"
+out="${1:?usage: check.sh OUT [machine|tests|bench|sweep|asm|all]}"; what="${2:-all}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$out" /tmp/gasok-device
 [[ -x /tmp/gasok-device/jre/bin/java ]] || tar -xJf "$here/jre.tar.xz" -C /tmp/gasok-device || exit 3
@@ -54,6 +56,19 @@ if wants bench; then
     1x16x320x320_16k3s1p1,1x16x320x320_32k3s2p1,1x32x160x160_32k3s1p1,1x32x160x160_64k3s2p1,1x64x80x80_64k3s1p1,1x64x80x80_128k3s2p1,1x128x40x40_128k3s1p1,1x128x40x40_256k3s2p1,1x256x20x20_256k3s1p1,1x64x80x80_64k1s1p0,1x128x40x40_128k1s1p0,1x256x20x20_256k1s1p0 \
     2>&1 | quiet > "$out/bench-conv.txt"
   grep -E "^conv" "$out/bench-conv.txt"
+fi
+
+if wants sweep; then
+  for round in 1 2; do
+    for kc in ${SWEEP_KC:-128 256 384 512}; do
+      for mc in ${SWEEP_MC:-96 192}; do
+        echo "round $round kc $kc mc $mc"
+        timeout 60 "$java" "-Dgasok.cpu.gemm.kc=$kc" "-Dgasok.cpu.gemm.mc=$mc" --add-modules jdk.incubator.vector \
+          --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli \
+          bench --device cpu --ops gemm --peers none --sizes 512,2048 --threads 1 --runs 5 --warmup 1 2>&1 | grep -E "^gemm"
+      done
+    done
+  done | tee "$out/sweep.txt"
 fi
 
 if wants asm; then

@@ -46,7 +46,7 @@ final class CpuBackend implements Backend {
         this.pool = pool;
         this.description = processorName() + ", " + pool.threads() + " threads, Vector API "
                 + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit (" + FloatVector.SPECIES_PREFERRED.length()
-                + " float lanes)";
+                + " float lanes), " + GemmFloat32.blocking();
     }
 
     @Override

@@ -39,7 +39,15 @@ public final class CpuBackendProvider implements BackendProvider {
             throw new BackendUnavailableException("cpu", "the Vector API module is not in this JVM: start java with"
                     + " --add-modules " + VECTOR_MODULE);
         }
-        return Holder.BACKEND;
+        try {
+            return Holder.BACKEND;
+        } catch (ExceptionInInitializerError e) {
+            // A bad gasok.cpu.* property (threads, GEMM block sizes): its own message, not the wrapper.
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw bad;
+            }
+            throw e;
+        }
     }
 
     private static boolean vectorApiPresent() {

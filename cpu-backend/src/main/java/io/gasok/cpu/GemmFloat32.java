@@ -48,12 +48,20 @@ import io.gasok.spi.GemmSpec;
  */
 public final class GemmFloat32 {
 
-    /** Most depth of a k-block: a B micro-panel is at most KC × NR floats. */
-    static final int KC = 512;
-    /** Rows of a packed A block (a multiple of MR). */
-    static final int MC = 96;
-    /** Columns of a packed B block (a multiple of NR). */
-    static final int NC = 2048;
+    /** Prefix of the system properties that set the block sizes: {@code gasok.cpu.gemm.kc}, {@code .mc}, {@code .nc}. */
+    public static final String BLOCK_PROPERTY_PREFIX = "gasok.cpu.gemm.";
+    /**
+     * Most depth of a k-block: a B micro-panel is at most KC × NR floats. 512 by default (measured on
+     * AVX2 here; the issue's AVX-512 trial also used 512), or {@code -Dgasok.cpu.gemm.kc}: the block
+     * sizes are read once, when the class loads, so that the JIT folds them as constants. They are
+     * for tuning on a new CPU (see tools/device/check.sh's sweep). Another KC splits the sums over k
+     * differently, so the last bits of a result may change with it; MC and NC change no sum.
+     */
+    static final int KC = blockSize("kc", 512, 1);
+    /** Rows of a packed A block (a multiple of MR): 96 by default, or {@code -Dgasok.cpu.gemm.mc}. */
+    static final int MC = blockSize("mc", 96, MR);
+    /** Columns of a packed B block (a multiple of NR): 2048 by default, or {@code -Dgasok.cpu.gemm.nc}. */
+    static final int NC = blockSize("nc", 2048, NR);
     /**
      * Most columns a block of C may have for a row-major op(A) to be read in place rather than
      * packed ({@link GemmFloat32MicroKernels#multiplyRows}). A packed A element is read once per B
@@ -162,6 +170,36 @@ public final class GemmFloat32 {
     @FunctionalInterface
     private interface BlockBody {
         void run(int jc, int nc, int panels, int pc, int kc);
+    }
+
+    /**
+     * The block size named {@code name}: system property {@value #BLOCK_PROPERTY_PREFIX}{@code name}
+     * or {@code fallback}, which must be a positive multiple of {@code multiple}.
+     *
+     * @throws IllegalArgumentException naming the property when its value is not such a number
+     */
+    static int blockSize(String name, int fallback, int multiple) {
+        String property = BLOCK_PROPERTY_PREFIX + name;
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        int size;
+        try {
+            size = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            size = 0;
+        }
+        if (size <= 0 || size % multiple != 0 || size > 1 << 16) {
+            throw new IllegalArgumentException("system property " + property + " must be a positive multiple of "
+                    + multiple + " up to 65536 (GEMM's " + name.toUpperCase(java.util.Locale.ROOT) + "), not '" + value + "'");
+        }
+        return size;
+    }
+
+    /** The block sizes and the micro-kernel's tile, as a device description names them. */
+    static String blocking() {
+        return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC;
     }
 
     private static int ceilDiv(int x, int y) {

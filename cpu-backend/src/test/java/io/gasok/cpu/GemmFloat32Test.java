@@ -1,6 +1,7 @@
 package io.gasok.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -275,5 +276,24 @@ class GemmFloat32Test {
                 () -> GemmFloat32.gemm(spec, data, dense, data, dense, new float[64],
                         new GemmLayout(0, 4, 1, 0), null, 0, ONE_THREAD));
         assertTrue(shared.getMessage().contains("batch stride 0"));
+    }
+
+    @Test
+    void takesItsBlockSizesFromSystemPropertiesAndNamesABadOne() {
+        String property = GemmFloat32.BLOCK_PROPERTY_PREFIX + "probe";
+        try {
+            assertEquals(512, GemmFloat32.blockSize("probe", 512, 6));
+            System.setProperty(property, " 96 ");
+            assertEquals(96, GemmFloat32.blockSize("probe", 512, 6));
+            for (String bad : new String[] {"0", "-6", "100", "lots", "131072"}) {
+                System.setProperty(property, bad);
+                IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                        () -> GemmFloat32.blockSize("probe", 512, 6));
+                assertEquals("system property gasok.cpu.gemm.probe must be a positive multiple of 6 up to 65536"
+                        + " (GEMM's PROBE), not '" + bad + "'", error.getMessage());
+            }
+        } finally {
+            System.clearProperty(property);
+        }
     }
 }
