@@ -7,8 +7,6 @@ import static io.gasok.cpu.GemmFloat32MicroKernels.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packing for the FP32 GEMM: copies a block of op(A) or op(B) into the order the micro-kernel
@@ -24,20 +22,6 @@ final class GemmFloat32Packing {
     /** Depth steps a transposed B micro-panel is packed by, column after column (see packDepthContiguous). */
     static final int DEPTH_CHUNK = 64;
 
-    /**
-     * A transposed B micro-panel goes through registers eight columns × eight depth steps at a time
-     * ({@link #transposeEights}), in 256-bit vectors whatever the preferred width, where the CPU has
-     * them (not on 128-bit NEON, where they would run in Java's fallback code).
-     */
-    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
-    private static final boolean TRANSPOSE_IN_REGISTERS = SPECIES.vectorBitSize() >= 256 && NR % 8 == 0;
-    private static final VectorShuffle<Float> LOW_SINGLES = VectorShuffle.fromValues(EIGHT, 0, 8, 1, 9, 4, 12, 5, 13);
-    private static final VectorShuffle<Float> HIGH_SINGLES = VectorShuffle.fromValues(EIGHT, 2, 10, 3, 11, 6, 14, 7, 15);
-    private static final VectorShuffle<Float> LOW_PAIRS = VectorShuffle.fromValues(EIGHT, 0, 1, 8, 9, 4, 5, 12, 13);
-    private static final VectorShuffle<Float> HIGH_PAIRS = VectorShuffle.fromValues(EIGHT, 2, 3, 10, 11, 6, 7, 14, 15);
-    private static final VectorShuffle<Float> LOW_HALVES = VectorShuffle.fromValues(EIGHT, 0, 1, 2, 3, 8, 9, 10, 11);
-    private static final VectorShuffle<Float> HIGH_HALVES = VectorShuffle.fromValues(EIGHT, 4, 5, 6, 7, 12, 13, 14, 15);
-
     private GemmFloat32Packing() {
     }
 
@@ -50,16 +34,18 @@ final class GemmFloat32Packing {
      * JIT keeps its few values in registers (inside packB's loop it reloaded the arrays from the
      * stack at every float and multiplied by a runtime unit stride). 1.25x a 1×1 weight gradient
      * of 64 channels at 80×80, where this packing took 37% of the time. A whole panel's depth in
-     * multiples of eight goes through {@link #transposeEights} instead, the rest as above: the
+     * multiples of eight goes through 8 × 8 register transposes ({@link Transpose8}), the rest as above: the
      * packing alone 2.1x (3.7 against 7.6 µs a 16 × 512 panel), that weight gradient 1.08-1.16x
      * (perf: packing was 24% of it; in-process A/B on one and two threads).
      */
     private static void packDepthContiguous(float[] b, int first, int colStep, int cols, int kc, float[] packed, int out) {
         int start = 0;
-        if (cols == NR && TRANSPOSE_IN_REGISTERS) {
-            start = kc & -EIGHT.length();
-            for (int column = 0; column < NR; column += EIGHT.length()) {
-                transposeEights(b, first + column * colStep, colStep, start, packed, out + column);
+        if (cols == NR && NR % 8 == 0 && Transpose8.AVAILABLE) {
+            start = kc & -8;
+            for (int column = 0; column < NR; column += 8) {
+                for (int p = 0; p < start; p += 8) {
+                    Transpose8.block(b, first + column * colStep + p, colStep, packed, out + p * NR + column, NR);
+                }
             }
         }
         for (int p0 = start; p0 < kc; p0 += DEPTH_CHUNK) {
@@ -71,52 +57,6 @@ final class GemmFloat32Packing {
                     packed[dst + p * NR] = b[src + p];
                 }
             }
-        }
-    }
-
-    /**
-     * Eight columns of a transposed B ({@code b[first + j·colStep + p]}, j in [0, 8)) over depth
-     * [0, depth), a multiple of eight, into {@code packed[out + p·NR + j]}: each 8 × 8 block loaded
-     * as eight vectors along the depth and transposed in three rounds of two-vector shuffles (single
-     * lanes, pairs, halves: the usual unpack/shuffle/permute of an AVX transpose), then stored as
-     * eight rows of the panel.
-     */
-    private static void transposeEights(float[] b, int first, int colStep, int depth, float[] packed, int out) {
-        for (int p = 0; p < depth; p += 8) {
-            int src = first + p;
-            FloatVector r0 = FloatVector.fromArray(EIGHT, b, src);
-            FloatVector r1 = FloatVector.fromArray(EIGHT, b, src + colStep);
-            FloatVector r2 = FloatVector.fromArray(EIGHT, b, src + 2 * colStep);
-            FloatVector r3 = FloatVector.fromArray(EIGHT, b, src + 3 * colStep);
-            FloatVector r4 = FloatVector.fromArray(EIGHT, b, src + 4 * colStep);
-            FloatVector r5 = FloatVector.fromArray(EIGHT, b, src + 5 * colStep);
-            FloatVector r6 = FloatVector.fromArray(EIGHT, b, src + 6 * colStep);
-            FloatVector r7 = FloatVector.fromArray(EIGHT, b, src + 7 * colStep);
-            FloatVector t0 = r0.rearrange(LOW_SINGLES, r1);
-            FloatVector t1 = r0.rearrange(HIGH_SINGLES, r1);
-            FloatVector t2 = r2.rearrange(LOW_SINGLES, r3);
-            FloatVector t3 = r2.rearrange(HIGH_SINGLES, r3);
-            FloatVector t4 = r4.rearrange(LOW_SINGLES, r5);
-            FloatVector t5 = r4.rearrange(HIGH_SINGLES, r5);
-            FloatVector t6 = r6.rearrange(LOW_SINGLES, r7);
-            FloatVector t7 = r6.rearrange(HIGH_SINGLES, r7);
-            FloatVector u0 = t0.rearrange(LOW_PAIRS, t2);
-            FloatVector u1 = t0.rearrange(HIGH_PAIRS, t2);
-            FloatVector u2 = t1.rearrange(LOW_PAIRS, t3);
-            FloatVector u3 = t1.rearrange(HIGH_PAIRS, t3);
-            FloatVector u4 = t4.rearrange(LOW_PAIRS, t6);
-            FloatVector u5 = t4.rearrange(HIGH_PAIRS, t6);
-            FloatVector u6 = t5.rearrange(LOW_PAIRS, t7);
-            FloatVector u7 = t5.rearrange(HIGH_PAIRS, t7);
-            int dst = out + p * NR;
-            u0.rearrange(LOW_HALVES, u4).intoArray(packed, dst);
-            u1.rearrange(LOW_HALVES, u5).intoArray(packed, dst + NR);
-            u2.rearrange(LOW_HALVES, u6).intoArray(packed, dst + 2 * NR);
-            u3.rearrange(LOW_HALVES, u7).intoArray(packed, dst + 3 * NR);
-            u0.rearrange(HIGH_HALVES, u4).intoArray(packed, dst + 4 * NR);
-            u1.rearrange(HIGH_HALVES, u5).intoArray(packed, dst + 5 * NR);
-            u2.rearrange(HIGH_HALVES, u6).intoArray(packed, dst + 6 * NR);
-            u3.rearrange(HIGH_HALVES, u7).intoArray(packed, dst + 7 * NR);
         }
     }
 
