@@ -155,6 +155,26 @@ class CpuConvolutionTest {
         ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 7, TWO_THREADS);
     }
 
+    /**
+     * More output channels a group than GEMM reads A in place for: the FP32 weight gradient goes
+     * straight into gw (no [K, M] scratch and transpose), per group, the images' tiles added to
+     * the first.
+     */
+    @Test
+    void wideWeightGradientsOfSeveralGroupsAndImagesMatchTheReference() {
+        int wide = GemmFloat32.UNPACKED_A_COLUMNS + 3;
+        Conv2dSpec[] shapes = {
+            spec(2, 6, 9, 7, 2 * wide, 3, 1, 1, 2, Epilogue.NONE),
+            spec(3, 4, 5, 6, wide, 3, 2, 1, 1, Epilogue.NONE),
+            spec(2, 5, 4, 4, wide, 1, 1, 0, 1, Epilogue.NONE),
+        };
+        for (Conv2dSpec spec : shapes) {
+            for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
+                ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 11, pool);
+            }
+        }
+    }
+
     @Test
     void anEmptyBatchLeavesAZeroWeightGradient() {
         Conv2dSpec spec = spec(0, 4, 6, 6, 3, 3, 1, 1, 1, Epilogue.NONE);
