@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 8 × 8 float transposes in vector registers, for GEMM's packing of a transposed B. (The
+ * 8 × 8 float transposes in vector registers, for GEMM's packing of a transposed B, and the
+ * 4 × 8 interleave of a row-major A's micro-panels of four rows (AVX2's MR). (The
  * convolution's weight-gradient transpose, from and into L3, measured the same through them as
  * element by element in 16 × 16 blocks: 0.95-1.04x at 128-256 channels; it stays scalar.)
  *
@@ -30,6 +31,32 @@ final class Transpose8 {
     private static final VectorShuffle<Float> HIGH_HALVES = VectorShuffle.fromValues(EIGHT, 4, 5, 6, 7, 12, 13, 14, 15);
 
     private Transpose8() {
+    }
+
+    /**
+     * Four rows of eight interleaved: {@code dst[dstIndex + 4·j + i] = src[srcIndex + i·srcStride + j]}
+     * for i in [0, 4), j in [0, 8) (GEMM's A micro-panel of four rows over eight depth steps): the
+     * first two rounds of {@link #block} on four rows, then each output vector joins the halves of
+     * two depth steps.
+     */
+    static void fourRows(float[] src, int srcIndex, int srcStride, float[] dst, int dstIndex) {
+        FloatVector r0 = FloatVector.fromArray(EIGHT, src, srcIndex);
+        FloatVector r1 = FloatVector.fromArray(EIGHT, src, srcIndex + srcStride);
+        FloatVector r2 = FloatVector.fromArray(EIGHT, src, srcIndex + 2 * srcStride);
+        FloatVector r3 = FloatVector.fromArray(EIGHT, src, srcIndex + 3 * srcStride);
+        FloatVector t0 = r0.rearrange(LOW_SINGLES, r1);
+        FloatVector t1 = r0.rearrange(HIGH_SINGLES, r1);
+        FloatVector t2 = r2.rearrange(LOW_SINGLES, r3);
+        FloatVector t3 = r2.rearrange(HIGH_SINGLES, r3);
+        // Depth steps j and j + 4 of the four rows, in the two halves.
+        FloatVector u0 = t0.rearrange(LOW_PAIRS, t2);
+        FloatVector u1 = t0.rearrange(HIGH_PAIRS, t2);
+        FloatVector u2 = t1.rearrange(LOW_PAIRS, t3);
+        FloatVector u3 = t1.rearrange(HIGH_PAIRS, t3);
+        u0.rearrange(LOW_HALVES, u1).intoArray(dst, dstIndex);
+        u2.rearrange(LOW_HALVES, u3).intoArray(dst, dstIndex + 8);
+        u0.rearrange(HIGH_HALVES, u1).intoArray(dst, dstIndex + 16);
+        u2.rearrange(HIGH_HALVES, u3).intoArray(dst, dstIndex + 24);
     }
 
     /**
