@@ -4,6 +4,7 @@ import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
 import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
 
 import io.gasok.spi.GemmSpec;
+import java.util.Locale;
 
 /**
  * FP32 batched GEMM on heap arrays, BLIS-style:
@@ -192,7 +193,7 @@ public final class GemmFloat32 {
         }
         if (size <= 0 || size % multiple != 0 || size > 1 << 16) {
             throw new IllegalArgumentException("system property " + property + " must be a positive multiple of "
-                    + multiple + " up to 65536 (GEMM's " + name.toUpperCase(java.util.Locale.ROOT) + "), not '" + value + "'");
+                    + multiple + " up to 65536 (GEMM's " + name.toUpperCase(Locale.ROOT) + "), not '" + value + "'");
         }
         return size;
     }
