@@ -56,9 +56,10 @@ if wants bench; then
       --report "$out/bench-ops.json"
     gasok 250 bench --device cpu --ops conv2d --peers numpy --threads 1,2 --runs 5 --warmup 1 --conv "$layers" \
       --report "$out/bench-conv-yolo.json"
-    # All cores on a 1x1 and a 3x3 layer: a weight gradient's small C splits over few threads.
-    gasok 120 bench --device cpu --ops conv2d --peers numpy --threads "$cores" --runs 5 --warmup 1 \
-      --conv 1x64x80x80_64k1s1p0,1x64x80x80_64k3s1p1 --report "$out/bench-conv-cores.json"
+    # All cores on a 3x3 and a 1x1 layer: a weight gradient's small C splits over few threads. The
+    # default warm-up: with 1 s the first layer's backward here ran at half its speed (JIT not done).
+    gasok 120 bench --device cpu --ops conv2d --peers numpy --threads "$cores" --runs 5 \
+      --conv 1x64x80x80_64k3s1p1,1x64x80x80_64k1s1p0 --report "$out/bench-conv-cores.json"
   } 2>&1 | quiet > "$out/bench.txt"
   grep -E "^(gemm|conv|depth|soft|add|launch)" "$out/bench.txt"
 fi
