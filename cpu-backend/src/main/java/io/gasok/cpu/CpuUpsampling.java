@@ -185,10 +185,23 @@ final class CpuUpsampling {
         }
     }
 
-    /** Any floating dtype, in double, as the reference computes each output. */
+    /**
+     * Any floating dtype, in double, as the reference computes each output; nearest sampling copies
+     * its pixel (blending it with weights 1 and 0 turned ±inf into NaN: inf + 0·inf).
+     */
     private static void scalarPlane(Upsample2dSpec spec, Taps rows, Taps cols, Object x, int xPlane,
                                     Object y, int yPlane) {
         int width = spec.inWidth();
+        if (spec.mode() == Upsample2dSpec.Mode.NEAREST) {
+            for (int oh = 0; oh < spec.outHeight(); oh++) {
+                int row = xPlane + rows.low()[oh] * width;
+                for (int ow = 0; ow < spec.outWidth(); ow++) {
+                    CpuReductions.writeDouble(y, yPlane + oh * spec.outWidth() + ow,
+                            CpuReductions.readDouble(x, row + cols.low()[ow]));
+                }
+            }
+            return;
+        }
         for (int oh = 0; oh < spec.outHeight(); oh++) {
             double rowHigh = rows.highWeightExact()[oh];
             int lowRow = xPlane + rows.low()[oh] * width;

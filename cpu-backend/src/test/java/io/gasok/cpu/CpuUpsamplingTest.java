@@ -1,6 +1,7 @@
 package io.gasok.cpu;
 
 import static io.gasok.cpu.KernelFixtures.REFERENCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.gasok.DType;
 import io.gasok.cpu.KernelFixtures.Layout;
@@ -43,6 +44,31 @@ class CpuUpsamplingTest {
         }
     }
 
+    /** Nearest sampling copies pixels: ±inf and NaN come through as they are, in both dtypes and on every path. */
+    @Test
+    void nearestSamplingCopiesInfinitiesAndNaNAsTheyAre() {
+        Random random = new Random(33);
+        Upsample2dSpec[] specs = {
+            new Upsample2dSpec(Upsample2dSpec.Mode.NEAREST, 1, 2, 5, 11, 10, 22, false),
+            new Upsample2dSpec(Upsample2dSpec.Mode.NEAREST, 1, 2, 5, 11, 9, 17, false),
+        };
+        for (Upsample2dSpec spec : specs) {
+            for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Layout xLayout = offsetContiguous(random, spec.batch(), spec.channels(), spec.inHeight(), spec.inWidth());
+                Layout yLayout = offsetContiguous(random, spec.batch(), spec.channels(), spec.outHeight(), spec.outWidth());
+                Object x = KernelFixtures.values(dtype, xLayout.length(), random, false);
+                KernelFixtures.sprinkleNaN(x, random, 3, true);
+                Object y = KernelFixtures.values(dtype, yLayout.length(), random, false);
+                Operand refY = KernelFixtures.onReference(dtype, y, yLayout);
+                REFERENCE.upsample2d(spec, KernelFixtures.onReference(dtype, x, xLayout), refY);
+                Operand cpuY = KernelFixtures.onCpu(dtype, y, yLayout);
+                CpuUpsampling.forward(spec, KernelFixtures.onCpu(dtype, x, xLayout), cpuY, KernelFixtures.ONE_THREAD);
+                assertArrayEquals(doubles(KernelFixtures.contents(refY)), doubles(KernelFixtures.contents(cpuY)),
+                        dtype + " " + spec);
+            }
+        }
+    }
+
     private static void check(Upsample2dSpec spec, DType dtype, Random random) {
         Layout xLayout = offsetContiguous(random, spec.batch(), spec.channels(), spec.inHeight(), spec.inWidth());
         Layout yLayout = offsetContiguous(random, spec.batch(), spec.channels(), spec.outHeight(), spec.outWidth());
@@ -75,6 +101,14 @@ class CpuUpsamplingTest {
             KernelFixtures.assertClose(expectedGx, KernelFixtures.contents(cpuGx),
                     KernelFixtures.relative(expectedGx, 4 * fanIn * eps, 4 * eps), what + " backward");
         }
+    }
+
+    private static double[] doubles(Object array) {
+        double[] values = new double[java.lang.reflect.Array.getLength(array)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = java.lang.reflect.Array.getDouble(array, i);
+        }
+        return values;
     }
 
     private static Layout offsetContiguous(Random random, int... shape) {
