@@ -21,9 +21,10 @@ import net.jqwik.api.Tuple;
  * add, sub, mul, maximum, minimum, div and where, and optionally one shared subtree that several
  * expressions of a launch read (as an optimizer's new moment is read by its parameter's update).
  * Only what {@link Tolerance#fusedBound} can bound: comparisons and where conditions compare leaves
- * (exact values), exp takes a floating input or a constant (so nothing overflows), sqrt takes an
- * absolute value, and divisors are constants or {@code sqrt|x| + 0.5}. Integer and BOOL trees are
- * exact and small (no int32 overflow).
+ * (exact values; in the tree's floating dtype or now and then in the other one), exp takes a
+ * floating input or a constant (so nothing overflows), sqrt takes an absolute value, and divisors
+ * are constants or {@code sqrt|x| + 0.5}. Integer and BOOL trees are exact and small (no int32
+ * overflow).
  */
 public final class Exprs {
     private Exprs() {}
@@ -121,10 +122,19 @@ public final class Exprs {
         return frequency(choices);
     }
 
-    /** A comparison of two plain leaves of dtype t, or a BOOL input. */
+    /**
+     * A comparison of two plain leaves of dtype t (now and then of the other floating dtype: a
+     * float64 comparison choosing float32 values), or a BOOL input.
+     */
     private static Arbitrary<Expr> condition(DType t, DType[] inputs) {
         Arbitrary<Expr> plain = plainLeaf(t, inputs, allSlots(inputs));
         Arbitrary<Expr> comparison = Combinators.combine(Arbitraries.of(COMPARISONS), plain, plain).as(Expr::binary);
+        if (t.isFloating()) {
+            DType other = t == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
+            Arbitrary<Expr> otherPlain = plainLeaf(other, inputs, allSlots(inputs));
+            comparison = Arbitraries.frequencyOf(Tuple.of(3, comparison), Tuple.of(1,
+                    Combinators.combine(Arbitraries.of(COMPARISONS), otherPlain, otherPlain).as(Expr::binary)));
+        }
         List<Integer> bools = new ArrayList<>();
         for (int slot = 0; slot < inputs.length; slot++) {
             if (inputs[slot] == DType.BOOL) {

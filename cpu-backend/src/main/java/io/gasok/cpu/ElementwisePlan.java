@@ -137,7 +137,7 @@ final class ElementwisePlan {
                 case Expr.Where w -> {
                     require(w.condition().dtype() == DType.BOOL && w.a().dtype() == w.dtype()
                             && w.b().dtype() == w.dtype(), expr);
-                    if (w.dtype().isFloating() && isFloatingComparison(w.condition())) {
+                    if (isFloatingComparison(w.condition(), w.dtype())) {
                         Expr.Binary comparison = (Expr.Binary) w.condition();
                         int left = add(comparison.a());
                         int right = add(comparison.b());
@@ -151,7 +151,7 @@ final class ElementwisePlan {
                     yield new Node(Kind.WHERE, w.dtype(), -1, 0, null, null, a, b, condition, -1);
                 }
                 case Expr.Cast c -> {
-                    if (c.dtype().isFloating() && isFloatingComparison(c.x())) {
+                    if (isFloatingComparison(c.x(), c.dtype())) {
                         // The comparison's 0/1 as a float is a choice between two constants.
                         Expr.Binary comparison = (Expr.Binary) c.x();
                         int left = add(comparison.a());
@@ -185,9 +185,15 @@ final class ElementwisePlan {
         }
     }
 
-    private static boolean isFloatingComparison(Expr expr) {
-        return expr instanceof Expr.Binary b && b.op().isBoolResult() && b.a().dtype().isFloating()
-                && b.b().dtype() == b.a().dtype();
+    /**
+     * Whether {@code expr} compares two operands of the floating dtype {@code dtype}, so that a
+     * where or cast of it in that dtype can be one SELECT node (its kernel reads the compared
+     * operands and the choices as arrays of one type: a float64 comparison choosing float32 values
+     * keeps the COMPARE_FLOATING and WHERE nodes).
+     */
+    private static boolean isFloatingComparison(Expr expr, DType dtype) {
+        return dtype.isFloating() && expr instanceof Expr.Binary b && b.op().isBoolResult()
+                && b.a().dtype() == dtype && b.b().dtype() == dtype;
     }
 
     /**

@@ -213,6 +213,23 @@ class CpuElementwiseTest {
     }
 
     /**
+     * A comparison in one float type that chooses values of the other (or is cast to it) stays a
+     * comparison and a where: the compare-and-blend node reads all four operands as one type (it
+     * threw a ClassCastException for these).
+     */
+    @Test
+    void comparisonsInOneFloatTypeChoosingValuesOfTheOtherMatchTheReference() {
+        Random random = new Random(13);
+        for (DType compared : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            DType chosen = compared == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
+            Expr comparison = binary(BinaryOp.GT, input(0, compared), input(1, compared));
+            DType[] types = {compared, compared, chosen, chosen};
+            checkContiguous(where(comparison, input(2, chosen), input(3, chosen)), random, types, LENGTH);
+            checkContiguous(cast(comparison, chosen), random, types, LENGTH);
+        }
+    }
+
+    /**
      * Rows shorter than {@link CpuElementwise#FLAT_ROW_LIMIT} run flat, in blocks across rows: a
      * one-hot built from a row of classes and a column of labels, a bias over narrow rows, inputs
      * read through strides and an output written through them.
