@@ -39,6 +39,11 @@ import jdk.incubator.vector.VectorSpecies;
  * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
  * are the {@code [K, P]} matrix (row stride P), and GEMM packs straight from x.
  *
+ * <p><b>Padding.</b> im2col writes the padding as zeros, which the GEMM multiplies, where the
+ * reference's sums skip padded taps: a ±inf or NaN weight (or gy, in the gradients) that meets the
+ * padding gives NaN here (0·inf) where the reference's sum may stay finite. Finite values give the
+ * same sums.
+ *
  * <p><b>FP32 forward.</b> The weights are packed once per call into GEMM's A micro-panel layout,
  * and each tile's columns are written by im2col straight into GEMM's B micro-panel layout
  * ({@link Im2col#im2colPacked}), so {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them

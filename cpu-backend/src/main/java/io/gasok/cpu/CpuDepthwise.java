@@ -49,7 +49,8 @@ import jdk.incubator.vector.VectorSpecies;
  * zeros. Rows outside the input (top/bottom padding) are skipped per output row.
  *
  * <p>Zero padding read as zeros gives the reference's sums (which skip padded taps) except where a
- * weight is ±inf or NaN (0·inf = NaN), as before.
+ * weight is ±inf or NaN (0·inf = NaN), as before; likewise the weight gradient where gy is ±inf
+ * or NaN next to the padding.
  *
  * <p><b>FP32 kernels</b> (lanes along the output width, filter taps broadcast):
  * <ul>

@@ -14,7 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Max and average pooling of the CPU backend, forward and backward, over contiguous NCHW
  * operands; {@code ReferencePooling} is the definition. Output (oh, ow) looks at input rows from
  * {@code oh·strideH - padTop} and columns from {@code ow·strideW - padLeft}, kernelH × kernelW,
- * clipped to the input: padding never wins a max and adds nothing to an average.
+ * clipped to the input: padding never wins a max and adds nothing to an average. The FLOAT32
+ * vector path sums an average's window in float (the scalar path and the reference in double): a
+ * window of values near the float range can overflow to inf there.
  *
  * <p>Threads take ranges of the N·C planes [p·NC/P, (p+1)·NC/P). Within a plane, FLOAT32 forward
  * is vectorised along the output width over the <em>interior</em> columns (windows wholly inside

@@ -38,6 +38,12 @@ import jdk.incubator.vector.VectorSpecies;
  * ARGMAX/ARGMIN over a stride-1 FLOAT32 axis find the extreme with vectors and then the first
  * lane equal to it (or the first NaN), which is the reference's first index on ties.
  *
+ * <p>The two FLOAT32 vector paths add in float within a block (as NumPy's float32 sums do), so a
+ * partial sum of values near the float range can overflow to ±inf (and inf - inf to NaN) where the
+ * reference, adding everything in double, gets a finite total: {@code [3e38, 3e38, -3e38, -3e38]}
+ * sums to inf here and to 0 there. Results depend on the thread count only through where a window
+ * split between threads falls (the same count gives the same bits).
+ *
  * <p><b>Softmax.</b> Per line along the axis: max, Σ exp(x - max), normalise (or subtract the log
  * of the sum). FLOAT32 lines with stride 1 are vectorised along the line, except dense lines
  * shorter than V, which are transposed V at a time into scratch and vectorised across lines;
