@@ -8,7 +8,8 @@ package io.gasok.spi;
  * matrix is used transposed when its trans flag is set, so A is stored k×m when {@code transA}.
  * The row stride is the leading dimension (at least the stored row length); every operand has
  * extent {@code batch} along axis 0, and a batch stride of 0 shares one matrix across the batch.
- * The bias, when present, has n elements and is added to every row of C.
+ * The bias, when present, has n elements and is added to every row of C. A null epilogue is
+ * {@link Epilogue#NONE}.
  */
 public record GemmSpec(int batch, int m, int n, int k, boolean transA, boolean transB, Epilogue epilogue) {
 

@@ -3,8 +3,10 @@ package io.gasok.cpu;
 import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
 import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
 
+import io.gasok.spi.Epilogue;
 import io.gasok.spi.GemmSpec;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * FP32 batched GEMM on heap arrays, BLIS-style:
@@ -63,6 +65,12 @@ public final class GemmFloat32 {
     static final int MC = blockSize("mc", 96, MR);
     /** Columns of a packed B block (a multiple of NR): 2048 by default, or {@code -Dgasok.cpu.gemm.nc}. */
     static final int NC = blockSize("nc", 2048, NR);
+    /** Most floats of a packed B block, KC × NC (one array, indexed by int). */
+    static final long MAX_PACKED_B = 1L << 28;
+
+    static {
+        checkPackedBlock(KC, NC);
+    }
     /**
      * Most columns a block of C may have for a row-major op(A) to be read in place rather than
      * packed ({@link GemmFloat32MicroKernels#multiplyRows}). A packed A element is read once per B
@@ -115,8 +123,8 @@ public final class GemmFloat32 {
         if (batch <= 0 || m <= 0 || n <= 0) {
             return;
         }
-        Operands ops = new Operands(spec, a, aLayout, b, bLayout, c, cLayout,
-                new GemmFloat32Epilogue(spec.epilogue(), bias, biasOffset));
+        Operands ops = new Operands(spec, a, aLayout, b, bLayout, c, cLayout, new GemmFloat32Epilogue(
+                Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE), bias, biasOffset));
         long product = (long) m * n * k;
         boolean small = product < SMALL_PRODUCT;
         int threads = product * batch >= PARALLEL_WORK ? pool.threads() : 1;
@@ -196,6 +204,20 @@ public final class GemmFloat32 {
                     + multiple + " up to 65536 (GEMM's " + name.toUpperCase(Locale.ROOT) + "), not '" + value + "'");
         }
         return size;
+    }
+
+    /**
+     * Rejects block sizes whose packed B block (KC × NC floats, one int-indexed array) would hold
+     * more than {@link #MAX_PACKED_B} floats.
+     *
+     * @throws IllegalArgumentException naming both properties
+     */
+    static void checkPackedBlock(int kc, int nc) {
+        if ((long) kc * nc > MAX_PACKED_B) {
+            throw new IllegalArgumentException("system properties " + BLOCK_PROPERTY_PREFIX + "kc and "
+                    + BLOCK_PROPERTY_PREFIX + "nc give a packed B block of KC " + kc + " x NC " + nc
+                    + " floats, more than " + MAX_PACKED_B);
+        }
     }
 
     /** The block sizes and the micro-kernel's tile, as a device description names them. */

@@ -2,6 +2,7 @@ package io.gasok.cpu;
 
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.GemmSpec;
+import java.util.Objects;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,12 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
  * gradient tests rather than training, so this is the simpler path: no packing of A, no k-blocking;
  * it runs at a fair fraction of the FP32 kernel's speed per lane, not at the machine's limit.
  *
- * <p>Per batch item, B is copied into a k × n' array ({@code n'} = n rounded up to whole tiles of
- * {@value #VECTORS_WIDE} vectors, zero padded), so the loop has no column tail. C is computed in
- * tiles of {@value #ROWS} rows × {@value #VECTORS_WIDE} vectors: 8 accumulators, per k step
- * {@value #VECTORS_WIDE} loads of B and {@value #ROWS} broadcasts of A; columns strips outer (a strip
- * of B, k × 2 vectors, stays in L1/L2) and row tiles inner. The epilogue is scalar and uses
- * {@link Epilogue#activate}, the op's single definition.
+ * <p>C is computed in tiles of {@value #ROWS} rows × {@value #VECTORS_WIDE} vectors: 8
+ * accumulators, per k step {@value #VECTORS_WIDE} loads of B and {@value #ROWS} broadcasts of A;
+ * column strips outer and row tiles inner. Each thread copies the strip of B it is at into a
+ * k × {@value #VECTORS_WIDE}-vector array (zero padded past n, so the loop has no column tail; it
+ * stays in L1/L2 for the strip's row tiles): memory in k, not k·n (a copy of all of B overflowed
+ * an int index, or took gigabytes, for a broadcast B of 46341 × 46341). The epilogue is scalar and
+ * uses {@link Epilogue#activate}, the op's single definition; a null epilogue is
+ * {@link Epilogue#NONE}.
  *
  * <p>Threads: products of at least {@value #PARALLEL_WORK} multiply-adds split rows of C into one
  * range per thread (multiples of {@value #ROWS}). Each element's sum runs in k order whatever the
@@ -66,8 +69,7 @@ public final class GemmFloat64 {
         int aColStep = spec.transA() ? aLayout.rowStride() : aLayout.colStride();
         int bRowStep = spec.transB() ? bLayout.colStride() : bLayout.rowStride();
         int bColStep = spec.transB() ? bLayout.rowStride() : bLayout.colStride();
-        int paddedN = (n + TILE_COLUMNS - 1) / TILE_COLUMNS * TILE_COLUMNS;
-        double[] packedB = new double[k * paddedN];
+        Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
         int rowTiles = (m + ROWS - 1) / ROWS;
         int parts = (long) m * n * k >= PARALLEL_WORK ? Math.min(pool.threads(), rowTiles) : 1;
         int rowsPerPart = (rowTiles + parts - 1) / parts * ROWS;
@@ -75,26 +77,35 @@ public final class GemmFloat64 {
             int aBase = aLayout.index(item, 0, 0);
             int bBase = bLayout.index(item, 0, 0);
             int cBase = cLayout.index(item, 0, 0);
-            for (int p = 0; p < k; p++) {
-                for (int j = 0; j < n; j++) {
-                    packedB[p * paddedN + j] = b[bBase + p * bRowStep + j * bColStep];
-                }
-            }
             pool.parallelFor(parts, part -> {
                 int rowStart = part * rowsPerPart;
                 int rowEnd = Math.min(m, rowStart + rowsPerPart);
-                multiplyRows(rowStart, rowEnd, m, n, k, a, aBase, aRowStep, aColStep, packedB, paddedN,
-                        c, cBase, cLayout.rowStride(), spec.epilogue(), bias, biasOffset);
+                multiplyRows(rowStart, rowEnd, m, n, k, a, aBase, aRowStep, aColStep, b, bBase, bRowStep, bColStep,
+                        c, cBase, cLayout.rowStride(), epilogue, bias, biasOffset);
             });
         }
     }
 
     private static void multiplyRows(int rowStart, int rowEnd, int m, int n, int k,
                                      double[] a, int aBase, int aRowStep, int aColStep,
-                                     double[] packedB, int paddedN, double[] c, int cBase, int ldc,
+                                     double[] b, int bBase, int bRowStep, int bColStep, double[] c, int cBase, int ldc,
                                      Epilogue epilogue, double[] bias, int biasOffset) {
+        if (rowStart >= rowEnd) {
+            return;
+        }
         double[] tile = new double[ROWS * TILE_COLUMNS];
+        double[] strip = new double[k * TILE_COLUMNS];
         for (int j = 0; j < n; j += TILE_COLUMNS) {
+            int cols = Math.min(TILE_COLUMNS, n - j);
+            for (int p = 0; p < k; p++) {
+                int from = bBase + p * bRowStep + j * bColStep;
+                for (int jj = 0; jj < cols; jj++) {
+                    strip[p * TILE_COLUMNS + jj] = b[from + jj * bColStep];
+                }
+                for (int jj = cols; jj < TILE_COLUMNS; jj++) {
+                    strip[p * TILE_COLUMNS + jj] = 0;
+                }
+            }
             for (int i = rowStart; i < rowEnd; i += ROWS) {
                 // Rows past m repeat row m-1: computed in unused accumulators, never stored.
                 int a0 = aBase + i * aRowStep;
@@ -106,9 +117,9 @@ public final class GemmFloat64 {
                 DoubleVector c20 = DoubleVector.zero(SPECIES), c21 = DoubleVector.zero(SPECIES);
                 DoubleVector c30 = DoubleVector.zero(SPECIES), c31 = DoubleVector.zero(SPECIES);
                 for (int p = 0; p < k; p++) {
-                    int bp = p * paddedN + j;
-                    DoubleVector b0 = DoubleVector.fromArray(SPECIES, packedB, bp);
-                    DoubleVector b1 = DoubleVector.fromArray(SPECIES, packedB, bp + LANES);
+                    int bp = p * TILE_COLUMNS;
+                    DoubleVector b0 = DoubleVector.fromArray(SPECIES, strip, bp);
+                    DoubleVector b1 = DoubleVector.fromArray(SPECIES, strip, bp + LANES);
                     int ap = p * aColStep;
                     DoubleVector x0 = DoubleVector.broadcast(SPECIES, a[a0 + ap]);
                     c00 = x0.fma(b0, c00);

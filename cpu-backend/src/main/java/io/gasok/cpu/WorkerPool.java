@@ -97,8 +97,11 @@ public final class WorkerPool {
 
     /**
      * Runs {@code part.accept(p)} for every p in [0, parts), part p on thread {@code p % threads()},
-     * and returns when all have finished. An exception thrown by a part is rethrown here (the first
-     * one, after every part has finished).
+     * and returns when all have finished. A part that throws ends its thread's share: the parts
+     * after it on that thread do not run (so which parts ran depends on the thread count), the other
+     * threads finish theirs, and then one exception is rethrown here: the calling thread's if it
+     * threw, else the first a worker threw. Kernels write disjoint outputs, so a failed call leaves
+     * its output partly written, never another's.
      */
     public void parallelFor(int parts, IntConsumer part) {
         if (parts <= 0) {

@@ -295,5 +295,31 @@ class GemmFloat32Test {
         } finally {
             System.clearProperty(property);
         }
+        GemmFloat32.checkPackedBlock(65536, 4096);
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> GemmFloat32.checkPackedBlock(65536, 32768));
+        assertEquals("system properties gasok.cpu.gemm.kc and gasok.cpu.gemm.nc give a packed B block of"
+                + " KC 65536 x NC 32768 floats, more than 268435456", error.getMessage());
+    }
+
+    /** A null epilogue is Epilogue.NONE, as GemmSpec says (it threw a NullPointerException). */
+    @Test
+    void takesANullEpilogueAsNone() {
+        float[] a = new float[9 * 13];
+        float[] b = new float[13 * 37];
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat() - 0.5f;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextFloat() - 0.5f;
+        }
+        float[] withNull = new float[9 * 37];
+        float[] withNone = new float[9 * 37];
+        GemmFloat32.gemm(new GemmSpec(1, 9, 37, 13, false, false, null), a, GemmLayout.rowMajor(0, 9, 13), b,
+                GemmLayout.rowMajor(0, 13, 37), withNull, GemmLayout.rowMajor(0, 9, 37), null, 0, ONE_THREAD);
+        GemmFloat32.gemm(new GemmSpec(1, 9, 37, 13, false, false, Epilogue.NONE), a, GemmLayout.rowMajor(0, 9, 13),
+                b, GemmLayout.rowMajor(0, 13, 37), withNone, GemmLayout.rowMajor(0, 9, 37), null, 0, ONE_THREAD);
+        assertArrayEquals(withNone, withNull);
     }
 }

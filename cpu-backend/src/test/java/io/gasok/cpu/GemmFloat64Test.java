@@ -3,6 +3,7 @@ package io.gasok.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.gasok.spi.Epilogue;
+import io.gasok.spi.GemmSpec;
 import io.gasok.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +46,40 @@ class GemmFloat64Test {
         assertArrayEquals(serial, problem.runFloat64(TWO_THREADS));
         assertArrayEquals(serial, problem.runFloat64(TWO_THREADS));
         problem.check(serial, Math.ulp(1.0));
+    }
+
+    /** A null epilogue is Epilogue.NONE, as GemmSpec says (it threw a NullPointerException). */
+    @Test
+    void takesANullEpilogueAsNone() {
+        double[] a = {1, 2, 3, 4, 5, 6};
+        double[] b = {0.5, -1, 2, 0.25, 3, -2};
+        double[] c = new double[4];
+        GemmFloat64.gemm(new GemmSpec(1, 2, 2, 3, false, false, null), a, GemmLayout.rowMajor(0, 2, 3), b,
+                GemmLayout.rowMajor(0, 3, 2), c, GemmLayout.rowMajor(0, 2, 2), null, 0, ONE_THREAD);
+        assertArrayEquals(new double[] {13.5, -6.5, 30, -14.75}, c);
+    }
+
+    /**
+     * B is copied a strip of columns at a time, not whole: a broadcast B (row stride 0) of 46341 ×
+     * 46341 fits in n doubles, and a copy of all of it overflowed an int index (and would need 17 GB).
+     */
+    @Test
+    void multipliesABroadcastBWhoseCopyWouldOverflowAnIntIndex() {
+        int n = 46341;
+        int k = 46341;
+        double[] a = new double[k];
+        java.util.Arrays.fill(a, 1);
+        double[] b = new double[n];
+        for (int j = 0; j < n; j++) {
+            b[j] = j % 3 - 1;
+        }
+        double[] c = new double[n];
+        GemmFloat64.gemm(new GemmSpec(1, 1, n, k, false, false, Epilogue.NONE), a, GemmLayout.rowMajor(0, 1, k),
+                b, new GemmLayout(0, 0, 1, 0), c, GemmLayout.rowMajor(0, 1, n), null, 0, TWO_THREADS);
+        for (int j = 0; j < n; j++) {
+            if (c[j] != (double) k * b[j]) {
+                throw new AssertionError("C[" + j + "] = " + c[j] + ", not " + (double) k * b[j]);
+            }
+        }
     }
 }
