@@ -14,12 +14,11 @@ import io.gasok.spi.Upsample2dSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API CPU backend: every kernel of the SPI over heap arrays, vectorised with
- * {@code SPECIES_PREFERRED} (AVX-512 here, AVX2 or NEON elsewhere, with scalar tails) and split
- * across the cores by one shared {@link WorkerPool}. Each kernel family lives in its own class,
+ * {@link CpuVectors}' species ({@code SPECIES_PREFERRED}: AVX-512, AVX2 or NEON, with scalar
+ * tails) and split across the cores by one shared {@link WorkerPool}. Each kernel family lives in its own class,
  * named like the reference backend's, so the two can be read side by side: {@link CpuElementwise},
  * {@link CpuReductions}, {@link CpuGemm}, {@link CpuConvolution}, {@link CpuDepthwise},
  * {@link CpuPooling}, {@link CpuUpsampling}, {@link CpuIndexing}, {@link CpuMemory},
@@ -45,8 +44,7 @@ final class CpuBackend implements Backend {
     CpuBackend(WorkerPool pool) {
         this.pool = pool;
         this.description = processorName() + ", " + pool.threads() + " threads, Vector API "
-                + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit (" + FloatVector.SPECIES_PREFERRED.length()
-                + " float lanes), " + GemmFloat32.blocking();
+                + CpuVectors.BITS + "-bit (" + CpuVectors.FLOATS.length() + " float lanes), " + GemmFloat32.blocking();
     }
 
     @Override

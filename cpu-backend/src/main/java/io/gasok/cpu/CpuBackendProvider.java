@@ -42,7 +42,8 @@ public final class CpuBackendProvider implements BackendProvider {
         try {
             return Holder.BACKEND;
         } catch (ExceptionInInitializerError e) {
-            // A bad gasok.cpu.* property (threads, GEMM block sizes): its own message, not the wrapper.
+            // A bad gasok.cpu.* property (threads, vector width, GEMM tile or block sizes): its own message,
+            // not the wrapper.
             if (e.getCause() instanceof IllegalArgumentException bad) {
                 throw bad;
             }

@@ -95,8 +95,8 @@ final class CpuConvolution {
     static final long PARALLEL_FLOPS = 2L * 64 * 64 * 64;
 
     private static final WorkerPool SERIAL = new WorkerPool(1);
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
+    private static final VectorSpecies<Double> DOUBLES = CpuVectors.DOUBLES;
 
     private CpuConvolution() {
     }

@@ -80,7 +80,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class CpuDepthwise {
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
     private static final int LANES = FLOATS.length();
     /** Below this many elements of x plus y a call runs on the calling thread. */
     static final long PARALLEL_ELEMENTS = 1L << 15;

@@ -22,7 +22,7 @@ import java.util.Arrays;
  * each run, each node in turn computes all the run's elements into its own scratch array (per
  * thread, reused):
  * <ul>
- *   <li>FLOAT32 and FLOAT64 nodes by {@link VectorForms}: vectors of SPECIES_PREFERRED lanes over
+ *   <li>FLOAT32 and FLOAT64 nodes by {@link VectorForms}: vectors of {@link CpuVectors#FLOATS} lanes over
  *   [0, loopBound(n)), the op's scalar definition over the tail;</li>
  *   <li>a floating comparison that chooses between two floating values (SELECT) by a vector
  *   compare and blend;</li>

@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuPooling {
     private CpuPooling() {}
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     private static final int LANES = SPECIES.length();
 
     /**

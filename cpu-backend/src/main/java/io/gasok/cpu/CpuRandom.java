@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * range per thread, part p covering [p·size/parts, (p+1)·size/parts), each walking its range in
  * runs of out ({@link StridedRows}) of at most {@value #BLOCK} elements.
  *
- * <p>Lanes: the Philox4x32-10 blocks of a run are computed {@code LongVector.SPECIES_PREFERRED}
+ * <p>Lanes: the Philox4x32-10 blocks of a run are computed {@link CpuVectors#LONGS}
  * counters at a time (4 on AVX2, 8 on AVX-512), each 32-bit word zero-extended in a 64-bit lane,
  * so a round's two 32×32→64-bit products are lane multiplies of values below 2³² (one
  * {@code vpmuludq} each); the run's counters are rounded up to whole vectors and the extra blocks
@@ -31,7 +31,7 @@ final class CpuRandom {
     /** Counters per run: the four word arrays of a run stay in L1. */
     static final int BLOCK = 512;
 
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> LONGS = CpuVectors.LONGS;
     private static final long LOW_WORD = 0xFFFFFFFFL;
     private static final long M0 = 0xD2511F53L;
     private static final long M1 = 0xCD9E8D57L;

@@ -55,7 +55,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuReductions {
     private CpuReductions() {}
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     private static final int LANES = SPECIES.length();
     /** Work (input elements) below which a kernel runs serially. */
     static final int PARALLEL_THRESHOLD = 1 << 15;

@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuUpsampling {
     private CpuUpsampling() {}
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final VectorShuffle<Float> LOWER_HALF_DOUBLED = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> UPPER_HALF_DOUBLED = VectorShuffle.fromOp(SPECIES, i -> LANES / 2 + i / 2);

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class EveryOther {
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
     private static final int LANES = FLOATS.length();
     /** Lanes 0, 2, 4, … of a pair of vectors (indices past the first vector select from the second). */
     static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(FLOATS, lane -> 2 * lane);

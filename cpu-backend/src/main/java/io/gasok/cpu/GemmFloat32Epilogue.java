@@ -32,7 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class GemmFloat32Epilogue {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     private static final int LANES = SPECIES.length();
 
     private final float alpha;

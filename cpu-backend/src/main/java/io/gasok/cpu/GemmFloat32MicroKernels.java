@@ -26,9 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class GemmFloat32MicroKernels {
 
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     static final int LANES = SPECIES.length();
-    private static final boolean WIDE_REGISTER_FILE = hasThirtyTwoVectorRegisters();
+    /** System property that picks the tile, {@code 6x4} or {@code 4x2} (rows × vectors), over the default. */
+    static final String TILE_PROPERTY = "gasok.cpu.gemm.tile";
+    private static final boolean WIDE_REGISTER_FILE = wideTile(System.getProperty(TILE_PROPERTY));
     /** Rows of a tile. */
     static final int MR = WIDE_REGISTER_FILE ? 6 : 4;
     /** Vectors across a tile. */
@@ -39,9 +41,24 @@ final class GemmFloat32MicroKernels {
     private GemmFloat32MicroKernels() {
     }
 
-    private static boolean hasThirtyTwoVectorRegisters() {
-        String arch = System.getProperty("os.arch", "");
-        return SPECIES.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("riscv64");
+    /**
+     * Whether the tile is 6 × 4 vectors: as {@code value} ({@value #TILE_PROPERTY}) says, or by
+     * default where there are 32 vector registers (AVX-512, aarch64, riscv64). The property is for
+     * tests: {@link CpuVectors} says why.
+     *
+     * @throws IllegalArgumentException naming the property for a value other than 6x4 or 4x2
+     */
+    static boolean wideTile(String value) {
+        if (value == null || value.isBlank()) {
+            String arch = System.getProperty("os.arch", "");
+            return SPECIES.vectorBitSize() >= 512 || arch.equals("aarch64") || arch.equals("riscv64");
+        }
+        return switch (value.strip()) {
+            case "6x4" -> true;
+            case "4x2" -> false;
+            default -> throw new IllegalArgumentException(
+                    "system property " + TILE_PROPERTY + " must be 6x4 or 4x2, not '" + value + "'");
+        };
     }
 
     /**

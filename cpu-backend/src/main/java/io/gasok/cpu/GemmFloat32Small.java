@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class GemmFloat32Small {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectors.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final int ROWS = 4;
     /** Vectors of columns per strip when n is wider than one vector. */

@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class GemmFloat64 {
 
-    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> SPECIES = CpuVectors.DOUBLES;
     private static final int LANES = SPECIES.length();
     private static final int ROWS = 4;
     private static final int VECTORS_WIDE = 2;

@@ -38,8 +38,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Im2col {
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
+    private static final VectorSpecies<Double> DOUBLES = CpuVectors.DOUBLES;
     private static final int LANES = FLOATS.length();
 
     private static final ThreadLocal<Im2col> PER_THREAD = ThreadLocal.withInitial(Im2col::new);

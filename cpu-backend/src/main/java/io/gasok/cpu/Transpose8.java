@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Transpose8 {
 
     /** Whether this CPU's vectors hold eight floats (else the callers' scalar loops run). */
-    static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    static final boolean AVAILABLE = CpuVectors.BITS >= 256;
 
     private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
     private static final VectorShuffle<Float> LOW_SINGLES = VectorShuffle.fromValues(EIGHT, 0, 8, 1, 9, 4, 12, 5, 13);

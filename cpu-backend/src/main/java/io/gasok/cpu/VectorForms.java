@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API form of every {@link UnaryOp} and {@link BinaryOp}, as loops over a run of
  * {@code n} elements: {@code y[yi + i] = op(x[xi + i])} for i in [0, n). Lanes: i in
- * [0, loopBound(n)) in vectors of {@code SPECIES_PREFERRED} (8 floats / 4 doubles on AVX2, 16 / 8
+ * [0, loopBound(n)) in vectors of {@link CpuVectors}' species (8 floats / 4 doubles on AVX2, 16 / 8
  * on AVX-512); the tail [loopBound(n), n) is copied into a zero-padded vector and run through the
  * same vector code, so an element's value does not depend on its position in a run (a layout or a
  * thread split moves where runs end; the TCK checks that results do not move with them). No
@@ -51,8 +51,8 @@ import jdk.incubator.vector.VectorSpecies;
  * float result everywhere, measured; well inside float32's elementwise tolerance 1e-6 + 1e-5·|x|.
  */
 final class VectorForms {
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
+    private static final VectorSpecies<Double> DOUBLES = CpuVectors.DOUBLES;
 
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
