@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * outputs [ow, ow + LANES) is one contiguous vector load: no mask, no gather, no border case.
  * Output rows go four at a time. The commonest layer, 3×3 at stride 1 without dilation, has its
  * own kernels, six output rows at a time, each input vector loaded once for every output row it
- * feeds and the nine weights in registers: rows of at least six vector positions go as two bands of
+ * feeds and the nine weights in registers: rows of at least five vector positions go as two bands of
  * three rows ({@code bands3x3}, a counted loop along the row), narrower ones a position at a time
  * ({@code directRows3x3}, eight input rows in straight-line code).
  * Other 3-wide kernels take two vector positions at a time: 4 × 2 accumulators, eight independent
@@ -438,10 +438,14 @@ final class CpuDepthwise {
      * alternating in one JVM) 1.26x at 144×56×56 (7 positions), 1.27x at 64×80×80, 1.34x at
      * 32×112×112, two threads 1.02-1.05x (bandwidth-bound); through {@code gasok bench --ops
      * depthwise}, old and new jar in turn, 1.04-1.34x at 56 wide and 1.27-1.32x at 112. At 5
-     * positions (96×40×40) they were 1.04-1.20x in process but 0.90-0.94x in the bench, at 3 (20
-     * wide) 0.70-0.78x: rows that short keep the per-position kernel.
+     * positions (40 wide) a first session measured 1.04-1.20x in process but 0.90-0.94x in the
+     * bench; measured again (1.10x in process on one thread, 1.06x on two; the bench, two clones
+     * alternating, {@code --depthwise 1x96x40x40_96k3s1p1} and {@code 1x192x40x40_192k3s1p1} at 1
+     * and 2 threads, seven pairs each: median 1.15x on one thread and on two, single pairs 0.75-2.1x
+     * on this noisy machine) they go by bands too. At 3 positions (20 wide) bands were 0.70-0.78x:
+     * rows that short keep the per-position kernel.
      */
-    static final int BAND_POSITIONS = 6;
+    static final int BAND_POSITIONS = 5;
 
     /**
      * One group of {@value #ROWS3X3} output rows of a 3×3 stride-1 layer: the group's input starts at
