@@ -189,6 +189,24 @@ class ElementwiseGradientTest {
         }
     }
 
+    /**
+     * {@code x^0} is the constant 1, so its gradient is 0 everywhere, at x = 0 too ({@code 0·0^-1}
+     * was NaN there); the exponent's gradient at a zero base stays 0 ({@code 0^b·log 0}).
+     */
+    @Test
+    void powToTheZeroHasAZeroGradientAtAZeroBase() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(new double[] {0, 1, -2}).requiresGrad(true);
+            x.pow(0).sum().backward();
+            assertArrayEquals(new double[] {0, 0, 0}, x.grad().toDoubleArray());
+            Tensor a = Tensor.of(new double[] {0, 0, 3}).requiresGrad(true);
+            Tensor b = Tensor.of(new double[] {0, 2, 0}).requiresGrad(true);
+            a.pow(b).sum().backward();
+            assertArrayEquals(new double[] {0, 0, 0}, a.grad().toDoubleArray());
+            assertArrayEquals(new double[] {0, 0, Math.log(3)}, b.grad().toDoubleArray(), 1e-15);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("shapePairs")
     void maximumGradientAwayFromTies(int[] shapeA, int[] shapeB, int[] out) {

@@ -44,11 +44,15 @@ public enum BinaryOp {
         }
         @Override public DType computeType(DType promoted) { return promoted.toFloating(); }
     },
-    /** {@code a^b} in a floating type; the gradient for b is 0 where a is 0. */
+    /**
+     * {@code a^b} in a floating type; the gradient for b is 0 where a is 0, and for a where b is 0
+     * ({@code a^0} is the constant 1: {@code b·a^(b-1)} would be 0·inf = NaN at a = 0).
+     */
     POW("pow($a, $b)", false) {
         @Override public double apply(double a, double b) { return Math.pow(a, b); }
         @Override public Expr[] partials(Expr a, Expr b, Expr y) {
-            Expr da = mul(b, binary(POW, a, binary(SUB, b, one(a))));
+            Expr da = where(binary(EQ, b, constant(0, b.dtype())), constant(0, a.dtype()),
+                    mul(b, binary(POW, a, binary(SUB, b, one(a)))));
             Expr db = where(binary(EQ, a, constant(0, a.dtype())), constant(0, a.dtype()), mul(y, unary(UnaryOp.LOG, a)));
             return new Expr[] {da, db};
         }
