@@ -23,7 +23,8 @@ import java.util.Map;
  * ({@code Module.to}); {@code Module.loadStateDict} writes in place and keeps it valid.
  *
  * <p>The learning rate is fixed ({@link #learningRate(double)}) or follows a {@link Schedule}: step
- * {@code k} (counting from 0) uses {@code schedule.valueAt(k)}.
+ * {@code k} (counting from 0) uses {@code schedule.valueAt(k)}, which must be finite and at least 0,
+ * like a fixed rate (a step given anything else throws before it updates a parameter).
  *
  * <p>Thread safety: an optimizer and its parameters belong to one thread during training.
  */
@@ -59,7 +60,12 @@ public abstract class Optimizer implements AutoCloseable {
             throw new IllegalStateException(getClass().getSimpleName() + ".step: the optimizer was closed");
         }
         if (schedule != null) {
-            learningRate = schedule.valueAt(steps);
+            double value = schedule.valueAt(steps);
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ".step: the schedule's learning rate at"
+                        + " step " + steps + " must be finite and >= 0, got " + value + " (no parameter was updated)");
+            }
+            learningRate = value;
         }
         try (Scope scope = Scope.open(); Autograd.GradMode off = Autograd.noGrad()) {
             for (int i = 0; i < parameters.size(); i++) {

@@ -1,6 +1,7 @@
 package io.gasok.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gasok.Scope;
@@ -106,6 +107,31 @@ class SgdTest {
                 assertThrows(IllegalStateException.class, sgd::step);
             }
             p.zeroGrad();
+        }
+    }
+
+    /** A schedule's rate is checked like a fixed one: a NaN or negative rate throws, and p keeps its values. */
+    @Test
+    void aScheduleGivingABadRateIsRejectedBeforeAnyUpdate() {
+        for (double bad : new double[] {Double.NaN, -0.5, Double.POSITIVE_INFINITY}) {
+            try (Tensor p = Tensor.of(START.clone()).requiresGrad(true);
+                 SGD sgd = new SGD(List.of(p), 0.1)) {
+                sgd.schedule(step -> step == 0 ? 0.1 : bad);
+                setGrad(p, GRADS[0]);
+                sgd.step();
+                double[] afterFirst;
+                try (Scope scope = Scope.open()) {
+                    afterFirst = p.toDoubleArray();
+                }
+                IllegalArgumentException error = assertThrows(IllegalArgumentException.class, sgd::step);
+                assertEquals("SGD.step: the schedule's learning rate at step 1 must be finite and >= 0, got " + bad
+                        + " (no parameter was updated)", error.getMessage());
+                try (Scope scope = Scope.open()) {
+                    assertArrayEquals(afterFirst, p.toDoubleArray());
+                }
+                assertEquals(1, sgd.stepCount());
+                p.zeroGrad();
+            }
         }
     }
 }
