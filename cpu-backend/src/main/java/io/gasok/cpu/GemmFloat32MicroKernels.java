@@ -91,6 +91,27 @@ final class GemmFloat32MicroKernels {
         }
     }
 
+    /**
+     * {@link #multiply} with A's MR rows read in place, each from its own start, in {@code segments}
+     * runs of {@code kc} depth steps: depth {@code s·kc + p} of row r at
+     * {@code a[rowStarts[rowIndex + r] + shift + s·segmentStride + p]}, against a B micro-panel of
+     * {@code segments·kc} depth steps. For a convolution's weight gradient reading its columns
+     * straight from the padded input: row r is one tap of one input channel, a run one output row.
+     */
+    static void multiplyRowsAt(int segments, int kc, int segmentStride, float[] a, int[] rowStarts, int rowIndex,
+                               int shift, float[] packedB, int bIndex, float[] out, int outIndex, int ldo,
+                               boolean accumulate) {
+        if (WIDE_REGISTER_FILE) {
+            multiply6x4At(segments, kc, segmentStride, a, rowStarts[rowIndex] + shift, rowStarts[rowIndex + 1] + shift,
+                    rowStarts[rowIndex + 2] + shift, rowStarts[rowIndex + 3] + shift, rowStarts[rowIndex + 4] + shift,
+                    rowStarts[rowIndex + 5] + shift, packedB, bIndex, out, outIndex, ldo, accumulate);
+        } else {
+            multiply4x2At(segments, kc, segmentStride, a, rowStarts[rowIndex] + shift, rowStarts[rowIndex + 1] + shift,
+                    rowStarts[rowIndex + 2] + shift, rowStarts[rowIndex + 3] + shift, packedB, bIndex, out, outIndex,
+                    ldo, accumulate);
+        }
+    }
+
     /** 4 rows × 2 vectors: 8 accumulators; per k step 2 loads of packed B, 4 broadcasts of packed A, 8 fma. */
     static void multiply4x2(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex,
                             float[] out, int o, int ldo, boolean accumulate) {
@@ -163,6 +184,60 @@ final class GemmFloat32MicroKernels {
             FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+        }
+    }
+
+    /**
+     * {@link #multiply4x2} with A's rows read in place, each from its own start and in
+     * {@code segments} runs of {@code kc} depth steps, run s of row r from {@code a[rs + s·segmentStride]}
+     * (depth s·kc + p of the tile at {@code a[rs + s·segmentStride + p]}): see {@link #multiplyRowsAt}.
+     */
+    private static void multiply4x2At(int segments, int kc, int segmentStride, float[] a, int r0, int r1, int r2,
+                                      int r3, float[] packedB, int bIndex, float[] out, int o, int ldo,
+                                      boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        final int nr = 2 * LANES;
+        for (int segment = 0; segment < segments; segment++, r0 += segmentStride, r1 += segmentStride,
+                r2 += segmentStride, r3 += segmentStride, bIndex += kc * nr) {
+            for (int p = 0; p < kc; p++) {
+                int b = bIndex + p * nr;
+                FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+                FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, b + LANES);
+                FloatVector a0 = FloatVector.broadcast(SPECIES, a[r0 + p]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                FloatVector a1 = FloatVector.broadcast(SPECIES, a[r1 + p]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                FloatVector a2 = FloatVector.broadcast(SPECIES, a[r2 + p]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+            }
         }
         if (accumulate) {
             c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
@@ -333,6 +408,111 @@ final class GemmFloat32MicroKernels {
             c51 = a5.fma(b1, c51);
             c52 = a5.fma(b2, c52);
             c53 = a5.fma(b3, c53);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c02.add(FloatVector.fromArray(SPECIES, out, o + 2 * LANES)).intoArray(out, o + 2 * LANES);
+            c03.add(FloatVector.fromArray(SPECIES, out, o + 3 * LANES)).intoArray(out, o + 3 * LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c12.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 2 * LANES)).intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 3 * LANES)).intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c22.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 2 * LANES)).intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 3 * LANES)).intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+            c32.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 2 * LANES)).intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 3 * LANES)).intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo)).intoArray(out, o + 4 * ldo);
+            c41.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + LANES)).intoArray(out, o + 4 * ldo + LANES);
+            c42.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 2 * LANES)).intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 3 * LANES)).intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo)).intoArray(out, o + 5 * ldo);
+            c51.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + LANES)).intoArray(out, o + 5 * ldo + LANES);
+            c52.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 2 * LANES)).intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 3 * LANES)).intoArray(out, o + 5 * ldo + 3 * LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c02.intoArray(out, o + 2 * LANES);
+            c03.intoArray(out, o + 3 * LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c12.intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c22.intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+            c32.intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.intoArray(out, o + 4 * ldo);
+            c41.intoArray(out, o + 4 * ldo + LANES);
+            c42.intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.intoArray(out, o + 5 * ldo);
+            c51.intoArray(out, o + 5 * ldo + LANES);
+            c52.intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.intoArray(out, o + 5 * ldo + 3 * LANES);
+        }
+    }
+
+    /** {@link #multiply4x2At} for the 6 × 4 tile. */
+    private static void multiply6x4At(int segments, int kc, int segmentStride, float[] a, int r0, int r1, int r2,
+                                      int r3, int r4, int r5, float[] packedB, int bIndex, float[] out, int o,
+                                      int ldo, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES), c02 = FloatVector.zero(SPECIES), c03 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES), c12 = FloatVector.zero(SPECIES), c13 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES), c22 = FloatVector.zero(SPECIES), c23 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES), c32 = FloatVector.zero(SPECIES), c33 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES), c42 = FloatVector.zero(SPECIES), c43 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES), c52 = FloatVector.zero(SPECIES), c53 = FloatVector.zero(SPECIES);
+        final int nr = 4 * LANES;
+        for (int segment = 0; segment < segments; segment++, r0 += segmentStride, r1 += segmentStride,
+                r2 += segmentStride, r3 += segmentStride, r4 += segmentStride, r5 += segmentStride,
+                bIndex += kc * nr) {
+            for (int p = 0; p < kc; p++) {
+                int b = bIndex + p * nr;
+                FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+                FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, b + LANES);
+                FloatVector b2 = FloatVector.fromArray(SPECIES, packedB, b + 2 * LANES);
+                FloatVector b3 = FloatVector.fromArray(SPECIES, packedB, b + 3 * LANES);
+                FloatVector a0 = FloatVector.broadcast(SPECIES, a[r0 + p]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c02 = a0.fma(b2, c02);
+                c03 = a0.fma(b3, c03);
+                FloatVector a1 = FloatVector.broadcast(SPECIES, a[r1 + p]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c12 = a1.fma(b2, c12);
+                c13 = a1.fma(b3, c13);
+                FloatVector a2 = FloatVector.broadcast(SPECIES, a[r2 + p]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c22 = a2.fma(b2, c22);
+                c23 = a2.fma(b3, c23);
+                FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c32 = a3.fma(b2, c32);
+                c33 = a3.fma(b3, c33);
+                FloatVector a4 = FloatVector.broadcast(SPECIES, a[r4 + p]);
+                c40 = a4.fma(b0, c40);
+                c41 = a4.fma(b1, c41);
+                c42 = a4.fma(b2, c42);
+                c43 = a4.fma(b3, c43);
+                FloatVector a5 = FloatVector.broadcast(SPECIES, a[r5 + p]);
+                c50 = a5.fma(b0, c50);
+                c51 = a5.fma(b1, c51);
+                c52 = a5.fma(b2, c52);
+                c53 = a5.fma(b3, c53);
+            }
         }
         if (accumulate) {
             c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);

@@ -175,6 +175,37 @@ class CpuConvolutionTest {
         }
     }
 
+    /**
+     * Few output channels a group: the FP32 weight gradient reads its columns from the padded input,
+     * tiles of whole output rows, several tiles per image (wider than a tile's pixels too), row tiles
+     * past K and columns past M dropped, at strides 1 and 2 with dilation; the same bits on one
+     * and two threads.
+     */
+    @Test
+    void narrowWeightGradientsReadFromThePaddedInputMatchTheReference() {
+        int narrow = CpuConvolution.IN_PLACE_WEIGHT_GRADIENT_CHANNELS;
+        int wideRow = CpuConvolution.IN_PLACE_TILE_PIXELS + 37;
+        Conv2dSpec[] shapes = {
+            spec(2, 3, 70, 45, narrow, 3, 1, 1, 1, Epilogue.NONE),
+            spec(1, 5, 9, wideRow, 10, 3, 1, 1, 1, Epilogue.NONE),
+            spec(1, 3, 64, 70, 12, 3, 2, 1, 1, Epilogue.NONE),
+            spec(2, 6, 41, 33, 2 * 7, 3, 1, 2, 2, Epilogue.NONE),
+            new Conv2dSpec(1, 4, 50, 47, 9, 3, 2, 2, 1, 1, 2, 0, 1, 2, 1, 1, Epilogue.NONE),
+        };
+        Random random = new Random(13);
+        for (Conv2dSpec spec : shapes) {
+            double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+            double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+            double[] gw = ConvTestCase.sentinels(ConvTestCase.shapeW(spec));
+            double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32, x, gy, null,
+                    gw, ConvTestCase.shapeW(spec), ONE_THREAD);
+            double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32, x, gy, null,
+                    gw, ConvTestCase.shapeW(spec), TWO_THREADS);
+            assertArrayEquals(one, two, spec.toString());
+            ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 17, TWO_THREADS);
+        }
+    }
+
     @Test
     void anEmptyBatchLeavesAZeroWeightGradient() {
         Conv2dSpec spec = spec(0, 4, 6, 6, 3, 3, 1, 1, 1, Epilogue.NONE);
