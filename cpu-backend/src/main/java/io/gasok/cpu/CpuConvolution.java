@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>backward input: {@code gcols = W_g^T · gY} (GEMM with transA), then col2im adds gcols into gx;
  *       in FP32 at stride 1, a forward convolution of gY with the flipped, transposed weights
  *       instead (see {@code transposedConvolution}); in FP32 at larger strides W_g^T is packed once
- *       per call and each tile's GEMM runs on it ({@code multiplyTransposedWeights});
+ *       per call and each tile's GEMM runs on it ({@code multiplyTransposedWeights}), and col2im
+ *       adds into a padded, phase-split accumulator with whole-vector adds
+ *       ({@link Im2col#col2imPadded}), whose rows go into gx once no later tile reaches them;
  *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB, the first
  *       tile with beta = 0 in FP32, the others accumulating); in FP32 with at most
  *       {@link GemmFloat32#UNPACKED_A_COLUMNS} output channels a group as its transpose
@@ -356,7 +358,11 @@ final class CpuConvolution {
                         null, 0, gemmPool));
                 return;
             }
-            Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0f);
+            if (spec.batch() == 0 || geometry.pixels == 0) {
+                // No tap reaches the input: its gradient is zero.
+                Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0f);
+                return;
+            }
             // W_g^T packed once for all tiles (per tile, GEMM packed it again: 12% of the time at 128 channels).
             int groupWeights = Im2col.ceilDiv(geometry.taps, MR) * MR * geometry.outPerGroup;
             float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
@@ -366,14 +372,51 @@ final class CpuConvolution {
                         packedWeights, g * groupWeights);
             }
             GemmFloat32Epilogue overwrite = new GemmFloat32Epilogue(Epilogue.NONE, null, 0);
-            forEachSerialTile(spec, geometry, geometry.tilePixels(), (n, g, p0, count) -> {
-                float[] gcols = Im2col.floatColumns(geometry.taps * count);
-                multiplyTransposedWeights(geometry, packedWeights, g * groupWeights, gys,
-                        gy.offset() + geometry.outputBase(spec, n, g) + p0, count, gcols, overwrite, gemmPool);
-                int gxBase = gx.offset() + geometry.inputBase(spec, n, g);
-                forChannelRanges(geometry, gemmPool, (first, last) ->
-                        Im2col.col2im(spec, gcols, first, last, p0, count, gxs, gxBase));
-            });
+            // The sums gather in a padded, phase-split accumulator of one group of one image (see
+            // Im2col.col2imPadded), zeroed row by row just before a tile first reaches a row, and
+            // each input row goes into gx once no later tile reaches it, while still in cache.
+            Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
+            int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
+            Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
+            int tilePixels = geometry.tilePixels();
+            int outW = spec.outWidth();
+            int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
+            for (int g = 0; g < spec.groups(); g++) {
+                int group = g;
+                for (int n = 0; n < spec.batch(); n++) {
+                    int image = n;
+                    int gxBase = gx.offset() + geometry.inputBase(spec, image, group);
+                    int zeroed = 0;
+                    int finished = 0;
+                    for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
+                        int tileStart = p0;
+                        int count = Math.min(tilePixels, geometry.pixels - p0);
+                        int zeroFrom = zeroed;
+                        int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
+                        if (zeroTo > zeroFrom) {
+                            forChannelRanges(geometry, gemmPool, (first, last) ->
+                                    Im2col.zeroRows(acc, first, last, zeroFrom, zeroTo));
+                            zeroed = zeroTo;
+                        }
+                        float[] gcols = Im2col.floatColumns(geometry.taps * count);
+                        multiplyTransposedWeights(geometry, packedWeights, group * groupWeights, gys,
+                                gy.offset() + geometry.outputBase(spec, image, group) + tileStart, count, gcols,
+                                overwrite, gemmPool);
+                        forChannelRanges(geometry, gemmPool, (first, last) ->
+                                Im2col.col2imPadded(spec, gcols, first, last, tileStart, count, acc));
+                        // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
+                        int unpadFrom = finished;
+                        int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
+                                : Math.max(0, Math.min(spec.inHeight(),
+                                        (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
+                        if (unpadTo > unpadFrom) {
+                            forChannelRanges(geometry, gemmPool, (first, last) ->
+                                    Im2col.unpadGradient(spec, acc, first, last, unpadFrom, unpadTo, gxs, gxBase));
+                            finished = unpadTo;
+                        }
+                    }
+                }
+            }
         } else if (gx.dtype() == DType.FLOAT64) {
             double[] gys = CpuBuffer.doubles(gy);
             double[] ws = CpuBuffer.doubles(w);

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
  * by one two-vector rearrange (vpermps twice and a blend on AVX2); then a scalar tail, and scalar
  * wherever the second vector would run past the end of x. {@link #addInto} is the reverse, for the
- * stride-2 col2im. Single-threaded; callers split rows.
+ * stride-2 col2im, and {@link #interleave} the reverse of {@link #split}. Single-threaded; callers split rows.
  */
 final class EveryOther {
 
@@ -33,6 +33,8 @@ final class EveryOther {
     private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(FLOATS, lane -> LANES / 2 + lane / 2);
     /** The even lanes. */
     private static final VectorMask<Float> EVEN_MASK = VectorMask.fromLong(FLOATS, 0x5555_5555_5555_5555L);
+    /** The odd lanes. */
+    private static final VectorMask<Float> ODD_MASK = EVEN_MASK.not();
 
     private EveryOther() {
     }
@@ -80,6 +82,26 @@ final class EveryOther {
         for (; i < pairs; i++) {
             even[evenAt + i] = x[from + 2 * i];
             odd[oddAt + i] = x[from + 2 * i + 1];
+        }
+    }
+
+    /**
+     * The reverse of {@link #split}: {@code dst[at + 2i] = even[evenAt + i]} and
+     * {@code dst[at + 2i + 1] = odd[oddAt + i]} for i in [0, pairs) (a stride-2 input gradient's
+     * phase rows joined into one row). Each LANES/2 pairs: both vectors' values spread to lane pairs
+     * and the odd lanes taken from the odd ones.
+     */
+    static void interleave(float[] even, int evenAt, float[] odd, int oddAt, int pairs, float[] dst, int at) {
+        int i = 0;
+        for (; i + LANES <= pairs; i += LANES) {
+            FloatVector e = FloatVector.fromArray(FLOATS, even, evenAt + i);
+            FloatVector o = FloatVector.fromArray(FLOATS, odd, oddAt + i);
+            e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_MASK).intoArray(dst, at + 2 * i);
+            e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_MASK).intoArray(dst, at + 2 * i + LANES);
+        }
+        for (; i < pairs; i++) {
+            dst[at + 2 * i] = even[evenAt + i];
+            dst[at + 2 * i + 1] = odd[oddAt + i];
         }
     }
 

@@ -467,6 +467,104 @@ final class Im2col {
         }
     }
 
+    /**
+     * The reverse of {@link #im2colPacked}'s reads for a tile's column matrix in {@link #im2col}'s
+     * layout ({@code cols[(ci·taps + tap)·pixels + p]}, p relative to firstPixel): adds each row of
+     * channels [firstChannel, lastChannel) into an accumulator laid out as a {@link PaddedInput} of
+     * the group's channels ({@code acc.channel(ci)}). Each (row, output row) run lands on
+     * consecutive floats of one phase row, whatever the stride, so it is a plain vector add, where
+     * {@link #col2im} adds to every stride-th float of gx; {@link #unpadGradient} then moves the
+     * sums into the input gradient. Threads may add disjoint channel ranges at once.
+     */
+    static void col2imPadded(Conv2dSpec spec, float[] cols, int firstChannel, int lastChannel, int firstPixel,
+                             int pixels, PaddedInput acc) {
+        int kernelH = spec.kernelHeight();
+        int kernelW = spec.kernelWidth();
+        int taps = kernelH * kernelW;
+        int outW = spec.outWidth();
+        int width = acc.width();
+        int tapRow = spec.dilationHeight() * width;
+        int rowStride = spec.strideHeight() * width;
+        float[] data = acc.data();
+        int end = firstPixel + pixels;
+        for (int ci = firstChannel; ci < lastChannel; ci++) {
+            for (int kh = 0; kh < kernelH; kh++) {
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int in = (ci * taps + kh * kernelW + kw) * pixels - firstPixel;
+                    int tapStart = acc.channel(ci) + kh * tapRow + acc.tapColumn(spec, kw);
+                    for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
+                         rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {
+                        int owEnd = Math.min(outW, end - rowPixel);
+                        int dst = tapStart + oh * rowStride;
+                        addInto(cols, in + rowPixel + owStart, data, dst + owStart, owEnd - owStart);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Zeros rows [firstRow, endRow) of every phase plane of channels [firstChannel, lastChannel). */
+    static void zeroRows(PaddedInput acc, int firstChannel, int lastChannel, int firstRow, int endRow) {
+        int phaseSize = acc.rows() * acc.width();
+        for (int c = firstChannel; c < lastChannel; c++) {
+            for (int phase = 0; phase < acc.phases(); phase++) {
+                int plane = acc.channel(c) + phase * phaseSize;
+                Arrays.fill(acc.data(), plane + firstRow * acc.width(), plane + endRow * acc.width(), 0f);
+            }
+        }
+    }
+
+    /**
+     * Input rows [firstRow, endRow) of channels [firstChannel, lastChannel) of an accumulator from
+     * {@link #col2imPadded} into the input gradient: {@code gx[gxBase + c·inH·inW + ih·inW + iw]} =
+     * the sum at padded row ih + padTop, column iw + padLeft (its phase plane and place there, as
+     * {@link #padInput} puts x[ih, iw]), 0 where no tap reaches (past the padded rows or columns).
+     * Overwrites gx.
+     */
+    static void unpadGradient(Conv2dSpec spec, PaddedInput acc, int firstChannel, int lastChannel, int firstRow,
+                              int endRow, float[] gx, int gxBase) {
+        int inH = spec.inHeight();
+        int inW = spec.inWidth();
+        int stride = acc.phases();
+        int width = acc.width();
+        int phaseSize = acc.rows() * width;
+        float[] data = acc.data();
+        for (int c = firstChannel; c < lastChannel; c++) {
+            for (int ih = firstRow; ih < endRow; ih++) {
+                int target = gxBase + (c * inH + ih) * inW;
+                int row = ih + spec.padTop();
+                if (row >= acc.rows()) {
+                    Arrays.fill(gx, target, target + inW, 0f);
+                    continue;
+                }
+                int source = acc.channel(c) + row * width;
+                if (stride == 2) {
+                    // As padChannelStride2 splits a row: even columns from one phase, odd from the other.
+                    int evenPhase = spec.padLeft() % 2;
+                    int evenRow = source + evenPhase * phaseSize + spec.padLeft() / 2;
+                    int oddRow = source + (1 - evenPhase) * phaseSize + (spec.padLeft() + 1) / 2;
+                    int pairs = Math.max(0, Math.min(inW / 2, Math.min(width - spec.padLeft() / 2,
+                            width - (spec.padLeft() + 1) / 2)));
+                    EveryOther.interleave(data, evenRow, data, oddRow, pairs, gx, target);
+                    for (int iw = 2 * pairs; iw < inW; iw++) {
+                        boolean isEven = iw % 2 == 0;
+                        int j = iw / 2 + (isEven ? spec.padLeft() / 2 : (spec.padLeft() + 1) / 2);
+                        gx[target + iw] = j < width ? data[(isEven ? evenRow : oddRow) + iw / 2] : 0f;
+                    }
+                    continue;
+                }
+                // Phase by phase: input columns phase - padLeft (mod stride) on, every stride-th.
+                for (int phase = 0; phase < stride; phase++) {
+                    int first = Math.floorMod(phase - spec.padLeft(), stride);
+                    int from = source + phase * phaseSize;
+                    for (int iw = first, j = (first + spec.padLeft()) / stride; iw < inW; iw += stride, j++) {
+                        gx[target + iw] = j < width ? data[from + j] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
     static void col2im(Conv2dSpec spec, double[] cols, int firstChannel, int lastChannel,
                        int firstPixel, int pixels, double[] gx, int inputBase) {
         int taps = spec.kernelHeight() * spec.kernelWidth();

@@ -156,6 +156,36 @@ class CpuConvolutionTest {
     }
 
     /**
+     * The FP32 input gradient that gathers col2im's sums in a padded, phase-split accumulator:
+     * several tiles per image ending mid-row, strides 2 and 3, dilation and uneven padding, a
+     * stride-1 padding wider than the kernel's reach, input rows and columns no tap reaches (zero),
+     * groups and images; the same bits on one and two threads.
+     */
+    @Test
+    void inputGradientsThroughThePaddedAccumulatorMatchTheReference() {
+        Conv2dSpec[] shapes = {
+            spec(1, 128, 100, 77, 8, 3, 3, 1, 1, Epilogue.NONE),
+            new Conv2dSpec(2, 128, 61, 58, 10, 3, 2, 2, 2, 2, 1, 0, 3, 2, 3, 2, Epilogue.NONE),
+            spec(1, 96, 30, 31, 6, 3, 1, 3, 1, Epilogue.NONE),
+            spec(1, 200, 40, 40, 3, 3, 2, 0, 1, Epilogue.NONE),
+            spec(2, 70, 21, 19, 4, 1, 2, 0, 1, Epilogue.NONE),
+        };
+        Random random = new Random(29);
+        for (Conv2dSpec spec : shapes) {
+            double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+            double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+            double[] gx = ConvTestCase.sentinels(ConvTestCase.shapeX(spec));
+            double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null,
+                    gx, ConvTestCase.shapeX(spec), ONE_THREAD);
+            double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null,
+                    gx, ConvTestCase.shapeX(spec), TWO_THREADS);
+            assertArrayEquals(one, two, spec.toString());
+            ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 23, TWO_THREADS);
+            ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 31, ONE_THREAD);
+        }
+    }
+
+    /**
      * More output channels a group than GEMM reads A in place for: the FP32 weight gradient goes
      * straight into gw (no [K, M] scratch and transpose), per group, the images' tiles added to
      * the first.
