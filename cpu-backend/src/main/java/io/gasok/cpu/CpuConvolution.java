@@ -58,7 +58,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Bias.</b> GEMM's bias is per column of C, but a convolution's is per output channel, a row of
  * Y. Computing the transpose {@code Y^T = cols^T · W_g^T} would put the bias on columns but give NHWC
- * output and need a transposing pass over Y. Instead each tile first fills its block of Y with
+ * output and need a transposing pass over Y. Instead, on the im2col path with alpha = 1, the bias is
+ * one more depth step: each row's packed weights end with its bias, and im2col ends each column
+ * with a 1, so {@code Y = [W_g | bias] · [cols; 1]} and the GEMM's epilogue applies beta and the
+ * activation (the sums of a 16-channel layer at 320×320 1.13x faster, 32 channels at 160×160 1.08x,
+ * as fast as with no bias; in-process A/B, one thread). Otherwise (a 1×1 convolution, whose
+ * columns are x itself, or alpha ≠ 1) each tile first fills its block of Y with
  * {@code bias[co] + beta · Y_old} (one pass over a block that then stays in cache for the GEMM) and
  * the GEMM runs with beta = 1, applying alpha and the activation in its own epilogue. Without a bias
  * the spec's epilogue goes to the GEMM unchanged. The reference's rounding order differs
@@ -217,19 +222,37 @@ final class CpuConvolution {
                                        WorkerPool pool) {
         Geometry geometry = Geometry.of(spec);
         Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
-        Epilogue gemmEpilogue = biases == null ? epilogue
-                : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
-        int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, GemmFloat32MicroKernels.MR);
-        int groupWeights = rowPanels * GemmFloat32MicroKernels.MR * geometry.taps;
-        float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
-        for (int g = 0; g < spec.groups(); g++) {
-            GemmFloat32Packing.packA(geometry.outPerGroup, geometry.taps, ws,
-                    wOffset + g * geometry.outPerGroup * geometry.taps, geometry.taps, 1,
-                    packedWeights, g * groupWeights);
-        }
-        GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
         Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
                 ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
+        // The bias as one more depth step (see the class comment), where im2col writes the columns.
+        boolean biasStep = biases != null && padded != null && epilogue.alpha() == 1;
+        int depth = geometry.taps + (biasStep ? 1 : 0);
+        Epilogue gemmEpilogue = biases == null || biasStep ? epilogue
+                : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
+        int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, MR);
+        int groupWeights = rowPanels * MR * depth;
+        float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
+        for (int g = 0; g < spec.groups(); g++) {
+            int groupBase = wOffset + g * geometry.outPerGroup * geometry.taps;
+            if (!biasStep) {
+                GemmFloat32Packing.packA(geometry.outPerGroup, geometry.taps, ws, groupBase, geometry.taps, 1,
+                        packedWeights, g * groupWeights);
+                continue;
+            }
+            // Panel by panel, each MR rows' K weights then their MR biases (zero past M).
+            for (int panel = 0; panel < rowPanels; panel++) {
+                int first = panel * MR;
+                int panelAt = g * groupWeights + first * depth;
+                GemmFloat32Packing.packA(Math.min(MR, geometry.outPerGroup - first), geometry.taps, ws,
+                        groupBase + first * geometry.taps, geometry.taps, 1, packedWeights, panelAt);
+                for (int r = 0; r < MR; r++) {
+                    int co = first + r;
+                    packedWeights[panelAt + geometry.taps * MR + r] = co < geometry.outPerGroup
+                            ? biases[biasOffset + (g * geometry.outPerGroup + co) * biasStride] : 0f;
+                }
+            }
+        }
+        GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
         int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
         for (int image = 0; image < spec.batch(); image++) {
             int n = image;
@@ -240,19 +263,20 @@ final class CpuConvolution {
             }
             forEachForwardTile(spec, geometry, n, geometry.packedTilePixels(), pool, (g, p0, count) -> {
                 int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
-                if (biases != null) {
+                if (biases != null && !biasStep) {
                     prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
                             biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
                 }
-                int columnPanels = Im2col.ceilDiv(count, GemmFloat32MicroKernels.NR);
-                float[] columns = Im2col.floatColumns(geometry.taps * columnPanels * GemmFloat32MicroKernels.NR);
+                int columnPanels = Im2col.ceilDiv(count, NR);
+                float[] columns = Im2col.floatColumns(depth * columnPanels * NR);
                 if (padded != null) {
-                    Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, columns);
+                    Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, biasStep,
+                            columns);
                 } else {
                     GemmFloat32Packing.packB(geometry.taps, count, xs, xOffset + geometry.inputBase(spec, n, g) + p0,
                             geometry.pixels, 1, columns, 0, columnPanels);
                 }
-                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, geometry.taps, packedWeights, g * groupWeights,
+                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packedWeights, g * groupWeights,
                         columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
             });
         }

@@ -322,9 +322,19 @@ final class Im2col {
      */
     static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
                              int firstPixel, int pixels, float[] packed) {
+        im2colPacked(spec, padded, firstChannel, channels, firstPixel, pixels, false, packed);
+    }
+
+    /**
+     * {@link #im2colPacked(Conv2dSpec, PaddedInput, int, int, int, int, float[])}, with, when
+     * {@code onesRow}, one more row of ones after the taps (K + 1 rows: the depth step that adds a
+     * bias packed after the weights).
+     */
+    static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
+                             int firstPixel, int pixels, boolean onesRow, float[] packed) {
         int kernelH = spec.kernelHeight();
         int kernelW = spec.kernelWidth();
-        int depth = channels * kernelH * kernelW;
+        int depth = channels * kernelH * kernelW + (onesRow ? 1 : 0);
         int outW = spec.outWidth();
         int width = padded.width();
         int tapRow = spec.dilationHeight() * width;
@@ -366,6 +376,12 @@ final class Im2col {
                         Arrays.fill(packed, out + lanes, out + NR, 0f);
                     }
                 }
+            }
+        }
+        if (onesRow) {
+            for (int panel = 0; panel < panels; panel++) {
+                int ones = panel * panelSize + (depth - 1) * NR;
+                Arrays.fill(packed, ones, ones + NR, 1f);
             }
         }
         // Tap by tap, across the panels: consecutive panels read consecutive columns of one padded row.

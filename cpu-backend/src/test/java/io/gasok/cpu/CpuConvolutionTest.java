@@ -75,6 +75,25 @@ class CpuConvolutionTest {
         }
     }
 
+    /**
+     * With alpha 1 the FP32 forward packs the bias after each row's weights and im2col writes a row
+     * of ones: output channels not a whole number of micro-panel rows, groups, beta and an
+     * activation, several tiles; with alpha 0.5 the bias is prefilled into y instead.
+     */
+    @Test
+    void forwardAddsTheBiasAsOneMoreDepthStep() {
+        Conv2dSpec[] shapes = {
+            spec(2, 5, 37, 41, 7, 3, 1, 1, 1, new Epilogue(1, 0.75, UnaryOp.SILU, 0)),
+            spec(1, 6, 50, 45, 10, 3, 2, 1, 2, Epilogue.NONE),
+            spec(1, 6, 50, 45, 10, 3, 2, 1, 2, new Epilogue(0.5, 0, UnaryOp.RELU, 0)),
+        };
+        for (Conv2dSpec spec : shapes) {
+            for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
+                ConvTestCase.check(spec, true, DType.FLOAT32, ConvTestCase.Kernel.FORWARD, 19, pool);
+            }
+        }
+    }
+
     @Test
     void pointwiseConvolutionsReadTheInputAsTheColumnMatrix() {
         Conv2dSpec spec = spec(2, 6, 5, 7, 4, 1, 1, 0, 2, new Epilogue(0.5, 0.75, UnaryOp.RELU, 0));
