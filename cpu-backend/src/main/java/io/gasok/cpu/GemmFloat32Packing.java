@@ -165,6 +165,16 @@ final class GemmFloat32Packing {
      */
     static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
                       int firstPanel, int endPanel) {
+        packB(kc, kc, nc, b, base, rowStep, colStep, packed, firstPanel, endPanel);
+    }
+
+    /**
+     * {@link #packB(int, int, float[], int, int, int, float[], int, int)} into panels of
+     * {@code panelDepth ≥ kc} depth steps ({@code packed[(j/NR)·panelDepth·NR + p·NR + j%NR]}),
+     * leaving steps [kc, panelDepth) of each panel to the caller (the convolution's row of ones).
+     */
+    static void packB(int kc, int panelDepth, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
+                      int firstPanel, int endPanel) {
         int firstPartial = firstPanel;
         if (colStep == 1) {
             // The whole panels row by row: each row of B is read in order, across all the panels.
@@ -173,7 +183,7 @@ final class GemmFloat32Packing {
                 int src = base + p * rowStep;
                 for (int panel = firstPanel; panel < wholeEnd; panel++) {
                     int from = src + panel * NR;
-                    int dst = panel * NR * kc + p * NR;
+                    int dst = panel * NR * panelDepth + p * NR;
                     for (int v = 0; v < NR; v += LANES) {
                         FloatVector.fromArray(SPECIES, b, from + v).intoArray(packed, dst + v);
                     }
@@ -183,7 +193,7 @@ final class GemmFloat32Packing {
         }
         for (int panel = firstPartial * NR; panel < Math.min(nc, endPanel * NR); panel += NR) {
             int cols = Math.min(NR, nc - panel);
-            int out = panel * kc;
+            int out = panel * panelDepth;
             int first = base + panel * colStep;
             if (colStep == 1) {
                 for (int p = 0; p < kc; p++) {

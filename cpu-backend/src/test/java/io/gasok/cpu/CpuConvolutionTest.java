@@ -76,9 +76,10 @@ class CpuConvolutionTest {
     }
 
     /**
-     * With alpha 1 the FP32 forward packs the bias after each row's weights and im2col writes a row
-     * of ones: output channels not a whole number of micro-panel rows, groups, beta and an
-     * activation, several tiles; with alpha 0.5 the bias is prefilled into y instead.
+     * With alpha 1 the FP32 forward packs the bias after each row's weights and each packed column
+     * (im2col's, or x's for a 1×1 convolution) ends with a one: output channels not a whole number
+     * of micro-panel rows, groups, beta and an activation, several tiles; with alpha 0.5 the bias
+     * is prefilled into y instead.
      */
     @Test
     void forwardAddsTheBiasAsOneMoreDepthStep() {
@@ -86,6 +87,8 @@ class CpuConvolutionTest {
             spec(2, 5, 37, 41, 7, 3, 1, 1, 1, new Epilogue(1, 0.75, UnaryOp.SILU, 0)),
             spec(1, 6, 50, 45, 10, 3, 2, 1, 2, Epilogue.NONE),
             spec(1, 6, 50, 45, 10, 3, 2, 1, 2, new Epilogue(0.5, 0, UnaryOp.RELU, 0)),
+            spec(2, 6, 9, 23, 14, 1, 1, 0, 2, new Epilogue(1, 0.75, UnaryOp.TANH, 0)),
+            spec(1, 9, 40, 40, 5, 1, 1, 0, 1, Epilogue.NONE),
         };
         for (Conv2dSpec spec : shapes) {
             for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
