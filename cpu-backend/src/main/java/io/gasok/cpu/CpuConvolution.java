@@ -440,6 +440,14 @@ final class CpuConvolution {
                                 : Math.max(0, Math.min(spec.inHeight(),
                                         (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
                         if (unpadTo > unpadFrom) {
+                            // Rows no tap reaches (a stride past the kernel's reach) are zero too.
+                            int reachedFrom = zeroed;
+                            int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
+                            if (reachedTo > reachedFrom) {
+                                forChannelRanges(geometry, gemmPool, (first, last) ->
+                                        Im2col.zeroRows(acc, first, last, reachedFrom, reachedTo));
+                                zeroed = reachedTo;
+                            }
                             forChannelRanges(geometry, gemmPool, (first, last) ->
                                     Im2col.unpadGradient(spec, acc, first, last, unpadFrom, unpadTo, gxs, gxBase));
                             finished = unpadTo;

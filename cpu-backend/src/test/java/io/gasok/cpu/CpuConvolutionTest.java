@@ -180,8 +180,9 @@ class CpuConvolutionTest {
     /**
      * The FP32 input gradient that gathers col2im's sums in a padded, phase-split accumulator:
      * several tiles per image ending mid-row, strides 2 and 3, dilation and uneven padding, a
-     * stride-1 padding wider than the kernel's reach, input rows and columns no tap reaches (zero),
-     * groups and images; the same bits on one and two threads.
+     * stride-1 padding wider than the kernel's reach, input rows and columns no tap reaches (zero;
+     * between the tiles too, where the stride exceeds the kernel's reach), groups and images; the
+     * same bits on one and two threads.
      */
     @Test
     void inputGradientsThroughThePaddedAccumulatorMatchTheReference() {
@@ -191,6 +192,8 @@ class CpuConvolutionTest {
             spec(1, 96, 30, 31, 6, 3, 1, 3, 1, Epilogue.NONE),
             spec(1, 200, 40, 40, 3, 3, 2, 0, 1, Epilogue.NONE),
             spec(2, 70, 21, 19, 4, 1, 2, 0, 1, Epilogue.NONE),
+            spec(1, 2000, 40, 40, 3, 1, 2, 0, 1, Epilogue.NONE),
+            spec(1, 456, 94, 30, 2, 3, 4, 1, 1, Epilogue.NONE),
         };
         Random random = new Random(29);
         for (Conv2dSpec spec : shapes) {
