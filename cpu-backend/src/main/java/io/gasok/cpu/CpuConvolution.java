@@ -79,7 +79,10 @@ import jdk.incubator.vector.VectorSpecies;
  * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
  * The other backward passes loop over groups, images and tiles in that order: their GEMMs use the
  * pool internally and im2col/col2im split the tile's rows by input channel; the tile order fixes
- * every sum's order. Results are deterministic for a thread count; the forward's (and so the
+ * every sum's order. (The weight gradient of few output channels, {@code weightGradientFromPaddedInput},
+ * loops over images, groups and tiles, its threads taking ranges of the column matrix's row tiles:
+ * each sum still runs over images and tiles in order.) Results are deterministic for a thread
+ * count, and the FP32 ones tested here the same bits on one and two threads; the forward's (and so the
  * stride-1 FP32 input gradient's) are the same for every thread count, given a JIT-compiled run:
  * the Vector API's interpreted fallback of exp and tanh can differ from the compiled form in the
  * last bit, so SILU, SIGMOID and TANH epilogues are bitwise stable only once compiled.
@@ -89,8 +92,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
- * forward's (and the narrow weight gradient's) padded input is one image (about the size of the image plus its padding), in the
- * calling thread's buffer.
+ * forward's and the narrow weight gradient's padded input is one image (about the size of the
+ * image plus its padding), the FP32 input gradient's accumulator (stride above 1) one group of
+ * one image, in the calling thread's buffer.
  */
 final class CpuConvolution {
 

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
  * by one two-vector rearrange (vpermps twice and a blend on AVX2); then a scalar tail, and scalar
- * wherever the second vector would run past the end of x. {@link #addInto} is the reverse, for the
- * stride-2 col2im, and {@link #interleave} the reverse of {@link #split}. Single-threaded; callers split rows.
+ * wherever the second vector would run past the end of x. {@link #interleave} is the reverse of
+ * {@link #split}, for the stride-2 input gradient's accumulator. Single-threaded; callers split rows.
  */
 final class EveryOther {
 
@@ -31,10 +31,8 @@ final class EveryOther {
     private static final VectorShuffle<Float> SPREAD_LOW = VectorShuffle.fromOp(FLOATS, lane -> lane / 2);
     /** The last LANES/2 values likewise: value LANES/2 + i to lane 2i. */
     private static final VectorShuffle<Float> SPREAD_HIGH = VectorShuffle.fromOp(FLOATS, lane -> LANES / 2 + lane / 2);
-    /** The even lanes. */
-    private static final VectorMask<Float> EVEN_MASK = VectorMask.fromLong(FLOATS, 0x5555_5555_5555_5555L);
     /** The odd lanes. */
-    private static final VectorMask<Float> ODD_MASK = EVEN_MASK.not();
+    private static final VectorMask<Float> ODD_MASK = VectorMask.fromLong(FLOATS, 0xAAAA_AAAA_AAAA_AAAAL);
 
     private EveryOther() {
     }
@@ -88,8 +86,8 @@ final class EveryOther {
     /**
      * The reverse of {@link #split}: {@code dst[at + 2i] = even[evenAt + i]} and
      * {@code dst[at + 2i + 1] = odd[oddAt + i]} for i in [0, pairs) (a stride-2 input gradient's
-     * phase rows joined into one row). Each LANES/2 pairs: both vectors' values spread to lane pairs
-     * and the odd lanes taken from the odd ones.
+     * phase rows joined into one row). LANES pairs at a time: each half of both vectors spread to
+     * lane pairs, the odd lanes taken from the odd values.
      */
     static void interleave(float[] even, int evenAt, float[] odd, int oddAt, int pairs, float[] dst, int at) {
         int i = 0;
@@ -102,48 +100,6 @@ final class EveryOther {
         for (; i < pairs; i++) {
             dst[at + 2 * i] = even[evenAt + i];
             dst[at + 2 * i + 1] = odd[oddAt + i];
-        }
-    }
-
-    /**
-     * The scatter of {@link #gather}: {@code x[to + 2·j] += src[from + j]} for j in [0, count), the
-     * odd floats between untouched (the stride-2 col2im of a convolution's input gradient). Each
-     * LANES values are spread over the even lanes of two vectors of x and added under the even-lane
-     * mask (the odd lanes are written back unchanged): the same sums, in the same order, as the
-     * scalar loop.
-     */
-    static void addInto(float[] src, int from, float[] x, int to, int count) {
-        int j = 0;
-        // The pair of vectors ends on the odd float after value j + LANES - 1: only while that float
-        // lies inside the run (j + LANES < count), so no float outside it is written, even unchanged
-        // (another thread may own the floats past a channel's last row).
-        for (; j + LANES < count; j += LANES) {
-            FloatVector values = FloatVector.fromArray(FLOATS, src, from + j);
-            int low = to + 2 * j;
-            int high = low + LANES;
-            FloatVector.fromArray(FLOATS, x, low)
-                    .add(values.rearrange(SPREAD_LOW), EVEN_MASK)
-                    .intoArray(x, low);
-            FloatVector.fromArray(FLOATS, x, high)
-                    .add(values.rearrange(SPREAD_HIGH), EVEN_MASK)
-                    .intoArray(x, high);
-        }
-        if (j + LANES == count) {
-            FloatVector values = FloatVector.fromArray(FLOATS, src, from + j);
-            int low = to + 2 * j;
-            int high = low + LANES;
-            FloatVector.fromArray(FLOATS, x, low)
-                    .add(values.rearrange(SPREAD_LOW), EVEN_MASK)
-                    .intoArray(x, low);
-            // Up to the last value's float, not the odd float after it.
-            VectorMask<Float> inside = FLOATS.indexInRange(0, LANES - 1);
-            FloatVector.fromArray(FLOATS, x, high, inside)
-                    .add(values.rearrange(SPREAD_HIGH), EVEN_MASK)
-                    .intoArray(x, high, inside);
-            return;
-        }
-        for (; j < count; j++) {
-            x[to + 2 * j] += src[from + j];
         }
     }
 }

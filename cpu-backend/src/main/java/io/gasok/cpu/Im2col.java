@@ -22,11 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A row of the matrix is walked one output row segment at a time: the segment's taps that fall
  * in the padding are zero-filled, the rest is one {@code System.arraycopy} of the input row at
  * stride 1 (an intrinsic, vectorised copy), {@link EveryOther#gather} at stride 2 and a plain
- * gather at larger strides. col2im adds such a segment back into the input gradient, with vector
- * adds at stride 1, {@link EveryOther#addInto} at stride 2 and scalar adds otherwise (the scalar
- * stride-2 loops took 36-42% of a 3×3 stride-2 layer's weight and input gradients; vectorised,
- * those ran 1.13-1.44x faster at 32×160×160 and 64×80×80); it adds row r's values in pixel order
- * and the rows in r order, so the sums are deterministic.
+ * gather at larger strides. The FP64 col2im adds such a segment back into the input gradient (vector
+ * adds at stride 1, scalar adds otherwise); the FP32 one ({@link #col2imPadded}) adds it into a
+ * padded, phase-split accumulator laid out as {@link PaddedInput}, where every segment is
+ * consecutive floats, and {@link #unpadGradient} moves the sums into the input gradient. Both add
+ * row r's values in pixel order and the rows in r order, so the sums are deterministic.
  *
  * <p>The FP32 forward writes the same matrix in GEMM's packed layout ({@link #im2colPacked}) from a
  * zero-padded copy of the image split by column phase ({@link PaddedInput}), where every panel row
@@ -204,7 +204,11 @@ final class Im2col {
         }
     }
 
-    /** The calling thread's buffer for a padded input (grown, never shrunk). */
+    /**
+     * The calling thread's buffer for a padded input (grown, never shrunk): the FP32 forward's and
+     * the narrow FP32 weight gradient's padded image, or the FP32 input gradient's accumulator
+     * (one call uses it for one of them at a time).
+     */
     static float[] paddedInput(int size) {
         Im2col scratch = PER_THREAD.get();
         if (scratch.paddedInput.length < size) {
@@ -441,49 +445,6 @@ final class Im2col {
     }
 
     /**
-     * Adds the rows of channels [firstChannel, lastChannel) of a tile's column matrix into the input
-     * gradient {@code gx[inputBase + ci·inH·inW + …]}, skipping the values that fell in the padding.
-     */
-    static void col2im(Conv2dSpec spec, float[] cols, int firstChannel, int lastChannel,
-                       int firstPixel, int pixels, float[] gx, int inputBase) {
-        int taps = spec.kernelHeight() * spec.kernelWidth();
-        int plane = spec.inHeight() * spec.inWidth();
-        int outWidth = spec.outWidth();
-        int stride = spec.strideWidth();
-        for (int ci = firstChannel; ci < lastChannel; ci++) {
-            int channel = inputBase + ci * plane;
-            for (int tap = 0; tap < taps; tap++) {
-                int kh = tap / spec.kernelWidth();
-                int kw = tap % spec.kernelWidth();
-                int in = (ci * taps + tap) * pixels - firstPixel;
-                TapColumns columns = TapColumns.of(spec, kw);
-                int end = firstPixel + pixels;
-                for (int oh = firstPixel / outWidth, owStart = firstPixel % outWidth, rowPixel = oh * outWidth;
-                     rowPixel + owStart < end; oh++, rowPixel += outWidth, owStart = 0) {
-                    int owEnd = Math.min(outWidth, end - rowPixel);
-                    int row = inputRow(spec, oh, kh);
-                    if (row < 0 || row >= spec.inHeight()) {
-                        continue;
-                    }
-                    int validStart = columns.validStart(owStart, owEnd);
-                    int validEnd = columns.validEnd(validStart, owEnd);
-                    int dst = channel + row * spec.inWidth() + columns.shift();
-                    if (stride == 1) {
-                        addInto(cols, in + rowPixel + validStart, gx, dst + validStart, validEnd - validStart);
-                    } else if (stride == 2) {
-                        EveryOther.addInto(cols, in + rowPixel + validStart, gx, dst + 2 * validStart,
-                                validEnd - validStart);
-                    } else {
-                        for (int ow = validStart; ow < validEnd; ow++) {
-                            gx[dst + ow * stride] += cols[in + rowPixel + ow];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * The reverse of {@link #im2colPacked}'s reads for a tile's column matrix in {@link #im2col}'s
      * layout ({@code cols[(ci·taps + tap)·pixels + p]}, p relative to firstPixel): adds each row of
      * channels [firstChannel, lastChannel) into an accumulator laid out as a {@link PaddedInput} of
@@ -534,8 +495,9 @@ final class Im2col {
      * Input rows [firstRow, endRow) of channels [firstChannel, lastChannel) of an accumulator from
      * {@link #col2imPadded} into the input gradient: {@code gx[gxBase + c·inH·inW + ih·inW + iw]} =
      * the sum at padded row ih + padTop, column iw + padLeft (its phase plane and place there, as
-     * {@link #padInput} puts x[ih, iw]), 0 where no tap reaches (past the padded rows or columns).
-     * Overwrites gx.
+     * {@link #padInput} puts x[ih, iw]), 0 past the padded rows or columns. The caller zeroes the
+     * accumulator's rows ({@link #zeroRows}) before any tap reaches them, and every row it moves,
+     * those no tap reaches included. Overwrites gx.
      */
     static void unpadGradient(Conv2dSpec spec, PaddedInput acc, int firstChannel, int lastChannel, int firstRow,
                               int endRow, float[] gx, int gxBase) {
@@ -581,6 +543,11 @@ final class Im2col {
         }
     }
 
+    /**
+     * Adds the rows of channels [firstChannel, lastChannel) of a tile's FP64 column matrix into the
+     * input gradient {@code gx[inputBase + ci·inH·inW + …]}, skipping the values that fell in the
+     * padding (FP32 goes through {@link #col2imPadded} instead).
+     */
     static void col2im(Conv2dSpec spec, double[] cols, int firstChannel, int lastChannel,
                        int firstPixel, int pixels, double[] gx, int inputBase) {
         int taps = spec.kernelHeight() * spec.kernelWidth();
