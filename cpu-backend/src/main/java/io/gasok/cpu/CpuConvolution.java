@@ -569,9 +569,7 @@ final class CpuConvolution {
         int rows = geometry.taps;
         int panels = Im2col.ceilDiv(count, NR);
         float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(depth * panels * NR);
-        int packParts = Math.min(pool.threads(), panels);
-        pool.parallelFor(packParts, part -> GemmFloat32Packing.packB(depth, count, gys, gyIndex, geometry.pixels, 1,
-                packedGy, part * panels / packParts, (part + 1) * panels / packParts));
+        packBOnPool(depth, count, gys, gyIndex, geometry.pixels, 1, packedGy, pool);
         int rowTiles = Im2col.ceilDiv(rows, MR);
         int parts = Math.min(pool.threads(), rowTiles);
         int rowsPerPart = Im2col.ceilDiv(rowTiles, parts) * MR;
@@ -583,6 +581,18 @@ final class CpuConvolution {
                         packedGy, gcols, first * count, count, overwrite, GemmFloat32Scratch.forCurrentThread());
             }
         });
+    }
+
+    /**
+     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed}, the pool's
+     * threads each packing a range of its micro-panels.
+     */
+    private static void packBOnPool(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
+                                    WorkerPool pool) {
+        int panels = Im2col.ceilDiv(nc, NR);
+        int parts = Math.min(pool.threads(), panels);
+        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed,
+                part * panels / parts, (part + 1) * panels / parts));
     }
 
     /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
@@ -754,9 +764,7 @@ final class CpuConvolution {
                     int rows = Math.min(tileRows, outH - oh0);
                     int count = rows * outW;
                     int gyBase = gyOffset + geometry.outputBase(spec, n, g) + oh0 * outW;
-                    int packParts = Math.min(threads, panels);
-                    pool.parallelFor(packParts, part -> GemmFloat32Packing.packB(count, outPerGroup, gys, gyBase, 1,
-                            geometry.pixels, packedGy, part * panels / packParts, (part + 1) * panels / packParts));
+                    packBOnPool(count, outPerGroup, gys, gyBase, 1, geometry.pixels, packedGy, pool);
                     boolean first = n == 0 && oh0 == 0;
                     int shift = oh0 * rowStride;
                     int parts = Math.min(threads, rowTiles);
