@@ -45,10 +45,12 @@ public enum BinaryOp {
         @Override public DType computeType(DType promoted) { return promoted.toFloating(); }
     },
     /**
-     * {@code a^b} in a floating type; the gradient for b is 0 where a is 0, and for a where b is 0
-     * ({@code a^0} is the constant 1: {@code b·a^(b-1)} would be 0·inf = NaN at a = 0).
+     * {@code a^b} in a floating type, as {@link Math#pow}: the C form makes C's {@code pow(1, NaN)}
+     * and {@code pow(±1, ±inf)}, which are 1, NaN as in Java. The gradient for b is 0 where a is 0,
+     * and for a where b is 0 ({@code a^0} is the constant 1: {@code b·a^(b-1)} would be 0·inf = NaN
+     * at a = 0).
      */
-    POW("pow($a, $b)", false) {
+    POW("(isnan($b) ? ($b) : ((fabs($a) == 1 && isinf($b)) ? (($b) - ($b)) : pow($a, $b)))", false) {
         @Override public double apply(double a, double b) { return Math.pow(a, b); }
         @Override public Expr[] partials(Expr a, Expr b, Expr y) {
             Expr da = where(binary(EQ, b, constant(0, b.dtype())), constant(0, a.dtype()),

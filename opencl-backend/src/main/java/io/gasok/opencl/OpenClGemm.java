@@ -161,36 +161,40 @@ final class OpenClGemm {
                 .int32(m).int32(n).int32(k)
                 .buffer(a.buffer()).int64(a.offset()).int64(a.batchStride()).int64(a.rowStride()).flag(transA);
         ClBuffer packed = null;
-        if (tileShape.variant() == Variant.LOCAL_MEMORY_TILES) {
-            launch.buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(b.rowStride()).flag(transB);
-        } else if (readsPanelsInPlace(m, n, k, transB)) {
-            launch.buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(tileShape.blockN()).int64(b.rowStride());
-        } else {
-            int packedBatch = b.batchStride() == 0 ? 1 : batch;
-            long panelElements = (long) k * tileShape.blockN();
-            long matrixElements = Math.ceilDiv(n, tileShape.blockN()) * panelElements;
-            if (packedBatch * matrixElements > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("opencl gemm: packing B of " + packedBatch + " × " + k + "×" + n
-                        + " needs " + packedBatch * matrixElements + " elements, over a buffer's limit of "
-                        + Integer.MAX_VALUE);
+        try {
+            if (tileShape.variant() == Variant.LOCAL_MEMORY_TILES) {
+                launch.buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(b.rowStride()).flag(transB);
+            } else if (readsPanelsInPlace(m, n, k, transB)) {
+                launch.buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(tileShape.blockN()).int64(b.rowStride());
+            } else {
+                int packedBatch = b.batchStride() == 0 ? 1 : batch;
+                long panelElements = (long) k * tileShape.blockN();
+                long matrixElements = Math.ceilDiv(n, tileShape.blockN()) * panelElements;
+                if (packedBatch * matrixElements > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("opencl gemm: packing B of " + packedBatch + " × " + k + "×" + n
+                            + " needs " + packedBatch * matrixElements + " elements, over a buffer's limit of "
+                            + Integer.MAX_VALUE);
+                }
+                packed = memory.allocate(dtype, (int) (packedBatch * matrixElements));
+                launcher.kernel(program, "gemm_pack_panels")
+                        .int32(n).int32(k).int32(packedBatch)
+                        .buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(b.rowStride()).flag(transB)
+                        .buffer(packed)
+                        .run(packedBatch * matrixElements / tileShape.blockN());
+                launch.buffer(packed).int64(0).int64(packedBatch == 1 ? 0 : matrixElements).int64(panelElements)
+                        .int64(tileShape.blockN());
             }
-            packed = memory.allocate(dtype, (int) (packedBatch * matrixElements));
-            launcher.kernel(program, "gemm_pack_panels")
-                    .int32(n).int32(k).int32(packedBatch)
-                    .buffer(b.buffer()).int64(b.offset()).int64(b.batchStride()).int64(b.rowStride()).flag(transB)
-                    .buffer(packed)
-                    .run(packedBatch * matrixElements / tileShape.blockN());
-            launch.buffer(packed).int64(0).int64(packedBatch == 1 ? 0 : matrixElements).int64(panelElements)
-                    .int64(tileShape.blockN());
-        }
-        Bias biasOrUnread = bias == null ? new Bias(c.buffer(), 0, 0, 0) : bias;
-        launch.buffer(c.buffer()).int64(c.offset()).int64(c.batchStride()).int64(c.rowStride())
-                .buffer(biasOrUnread.buffer()).int64(biasOrUnread.offset())
-                .int64(biasOrUnread.rowStride()).int64(biasOrUnread.columnStride()).flag(bias != null)
-                .element(dtype, e.alpha()).element(dtype, e.beta()).element(dtype, e.activationParam())
-                .run(groups * tileShape.groupItems(), tileShape.groupItems());
-        if (packed != null) {
-            memory.free(packed);
+            Bias biasOrUnread = bias == null ? new Bias(c.buffer(), 0, 0, 0) : bias;
+            launch.buffer(c.buffer()).int64(c.offset()).int64(c.batchStride()).int64(c.rowStride())
+                    .buffer(biasOrUnread.buffer()).int64(biasOrUnread.offset())
+                    .int64(biasOrUnread.rowStride()).int64(biasOrUnread.columnStride()).flag(bias != null)
+                    .element(dtype, e.alpha()).element(dtype, e.beta()).element(dtype, e.activationParam())
+                    .run(groups * tileShape.groupItems(), tileShape.groupItems());
+        } finally {
+            // Freed on every path: a failed launch must not leak the packed copy of B.
+            if (packed != null) {
+                memory.free(packed);
+            }
         }
     }
 
