@@ -209,8 +209,8 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1) {
             throw bad("--runs must be at least 1, not " + runs);
         }
-        if (!(warmup >= 0)) {
-            throw bad("--warmup must be 0 or more seconds, not " + warmup);
+        if (!(warmup >= 0) || Double.isInfinite(warmup)) {
+            throw bad("--warmup must be a finite number of seconds, 0 or more, not " + warmup);
         }
         if (elements < 1) {
             throw bad("--elements must be at least 1, not " + elements);

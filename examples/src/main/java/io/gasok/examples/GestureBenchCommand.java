@@ -92,9 +92,10 @@ final class GestureBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 2 || classes < 2 || classes > HandPoses.maxClasses() || epochs < 1 || !(warmup >= 0) || batchSize < 1) {
+        if (samples < 2 || classes < 2 || classes > HandPoses.maxClasses() || epochs < 1 || !(warmup >= 0)
+                || Double.isInfinite(warmup) || batchSize < 1 || (threads != null && threads < 1)) {
             throw new ParameterException(spec.commandLine(), "--samples >= 2, --classes 2.." + HandPoses.maxClasses()
-                    + ", --epochs >= 1, --warmup >= 0 and --batch-size >= 1 are required");
+                    + ", --epochs >= 1, a finite --warmup >= 0, --batch-size >= 1 and --threads >= 1 are required");
         }
         if (!peers.equals("numpy") && !peers.equals("none")) {
             throw new ParameterException(spec.commandLine(), "--peers must be numpy or none, not '" + peers + "'");

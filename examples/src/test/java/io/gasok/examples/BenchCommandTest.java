@@ -182,6 +182,10 @@ class BenchCommandTest {
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertEquals(2, gasok("bench", "--runs", "0"));
         assertEquals(2, gasok("bench", "--conv", "64x80x80"));
+        // An infinite warm-up would never end.
+        assertEquals(2, gasok("bench", "--warmup", "Infinity"));
+        assertEquals(2, gasok("gesture", "bench", "--warmup", "Infinity"));
+        assertEquals(2, gasok("gesture", "bench", "--threads", "0"));
     }
 
     @Test

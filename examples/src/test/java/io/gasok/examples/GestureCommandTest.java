@@ -164,6 +164,38 @@ class GestureCommandTest {
     }
 
     @Test
+    void trainingThatDivergesStopsWithAnError(@TempDir Path dir) {
+        Path model = dir.resolve("m.safetensors");
+        assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "4", "--samples", "40", "--epochs", "20",
+                "--lr", "1e30", "--quiet", "--model", model.toString(), "--plot", "none"));
+        assertTrue(err.toString().contains("training diverged at epoch "), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(Files.notExists(model), "no model is written from diverged weights");
+    }
+
+    @Test
+    void aModelWhoseLabelsDoNotMatchItsOutputsIsRefused(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        assertEquals(0, gasok("gesture", "train", "--device", "cpu", "--classes", "4", "--samples", "40", "--epochs", "2",
+                "--quiet", "--model", model.toString(), "--plot", "none"), err.toString());
+        // Two labels instead of four, the header padded with spaces to its stored length.
+        byte[] bytes = Files.readAllBytes(model);
+        int headerLength = (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, headerLength, java.nio.charset.StandardCharsets.UTF_8);
+        String edited = header.replaceFirst("\"labels\":\"(\\\\.|[^\"\\\\])*\"",
+                java.util.regex.Matcher.quoteReplacement("\"labels\":\"[\\\"Open\\\",\\\"Close\\\"]\""));
+        assertTrue(!edited.equals(header) && edited.length() <= headerLength, header);
+        byte[] padded = (edited + " ".repeat(headerLength - edited.length())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(padded, 0, bytes, 8, headerLength);
+        Files.write(model, bytes);
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(1, gasok("gesture", "predict", "--model", model.toString()));
+        assertTrue(err.toString().contains("2 labels but the network has 4 outputs"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
+    @Test
     void aBadCsvLineIsOneLineWithItsNumber(@TempDir Path dir) throws Exception {
         Path csv = writeCsv(HandPoses.generate(2, 3, 1), dir.resolve("bad.csv"));
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));

@@ -205,6 +205,10 @@ public final class GestureModel implements AutoCloseable {
         boolean standardise = stored.tensors().containsKey(MEAN);
         Architecture architecture = Architecture.parse(metadata.getOrDefault("preset", "stored"),
                 metadata.get("architecture"), "glorot".equals(metadata.get("init")), standardise);
+        if (architecture.classes() != labels.size()) {
+            throw new IllegalArgumentException("not a gesture model: " + file + ": " + labels.size()
+                    + " labels but the network has " + architecture.classes() + " outputs");
+        }
         float[] mean = standardise ? stored.tensor(MEAN).toFloatArray() : null;
         float[] std = standardise ? stored.tensor(STD).toFloatArray() : null;
         Sequential network = architecture.build(input, 0, device);

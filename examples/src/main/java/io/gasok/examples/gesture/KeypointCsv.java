@@ -136,20 +136,18 @@ public final class KeypointCsv {
     /**
      * Kazuhito00's {@code pre_process_landmark} on one row of {@code dimensions} values per landmark,
      * in place: every landmark minus the wrist (landmark 0), then all values divided by the largest
-     * absolute value (a row of zeros stays zeros).
+     * absolute value (a row of zeros stays zeros). In double, so finite values far apart (a landmark
+     * at -3e38, the wrist at 3e38) do not overflow float into inf and then NaN.
      */
     public static float[] preprocess(float[] row, int dimensions) {
-        float[] wrist = new float[dimensions];
-        System.arraycopy(row, 0, wrist, 0, dimensions);
+        double[] shifted = new double[row.length];
         double max = 0;
         for (int i = 0; i < row.length; i++) {
-            row[i] -= wrist[i % dimensions];
-            max = Math.max(max, Math.abs(row[i]));
+            shifted[i] = (double) row[i] - row[i % dimensions];
+            max = Math.max(max, Math.abs(shifted[i]));
         }
-        if (max > 0) {
-            for (int i = 0; i < row.length; i++) {
-                row[i] = (float) (row[i] / max);
-            }
+        for (int i = 0; i < row.length; i++) {
+            row[i] = (float) (max > 0 ? shifted[i] / max : shifted[i]);
         }
         return row;
     }

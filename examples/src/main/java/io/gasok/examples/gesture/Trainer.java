@@ -91,6 +91,12 @@ public final class Trainer {
                     listener.epochDone(done, settings.maxEpochs());
                 }
                 double monitored = validationRows != null ? done.validationLoss() : done.loss();
+                if (!Double.isFinite(done.loss()) || !Double.isFinite(monitored)) {
+                    // A NaN never beats the best loss: early stopping would keep diverged weights and call them the best.
+                    throw new IllegalStateException("training diverged at epoch " + epoch + ": loss " + done.loss()
+                            + (validationRows != null ? ", validation loss " + done.validationLoss() : "")
+                            + " (a smaller learning rate may help)");
+                }
                 if (monitored < bestLoss) {
                     bestLoss = monitored;
                     bestEpoch = epoch;

@@ -60,6 +60,19 @@ class KeypointCsvTest {
     }
 
     @Test
+    void preprocessingFiniteValuesFarApartStaysFinite() {
+        float[] raw = new float[42];
+        raw[0] = 3e38f;
+        raw[2] = -3e38f;
+        float[] row = KeypointCsv.preprocess(raw, 2);
+        for (float value : row) {
+            assertTrue(Float.isFinite(value), java.util.Arrays.toString(row));
+        }
+        assertEquals(-1f, row[2]);
+        assertEquals(0f, row[0]);
+    }
+
+    @Test
     void aMalformedRowNamesItsLine() {
         String csv = row(0, 2, 0) + "\n\n" + row(1, 2, 1).replace(",0.0,", ",abc,") + "\n";
         KeypointCsv.KeypointFormatException error = assertThrows(KeypointCsv.KeypointFormatException.class,
