@@ -164,6 +164,26 @@ class GestureCommandTest {
     }
 
     @Test
+    void aClassIdBeyondTheLabelsBesideTheDataIsAnError(@TempDir Path dir) throws Exception {
+        Path csv = writeCsv(HandPoses.generate(2, 3, 1), dir.resolve("keypoint.csv"));
+        Files.writeString(dir.resolve("labels.csv"), "Open\nClose\n");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(csv));
+        lines.set(2, lines.get(2).replaceFirst("^[0-9]+,", "99,"));
+        Files.write(csv, lines);
+        assertEquals(1, gasok("gesture", "train", "--data", csv.toString(), "--quiet", "--plot", "none",
+                "--model", dir.resolve("m.safetensors").toString()));
+        assertTrue(err.toString().contains("labels.csv names 2 classes but the data has class id 99"), err.toString());
+
+        err.getBuffer().setLength(0);
+        lines.set(2, lines.get(2).replaceFirst("^[0-9]+,", "2147483647,"));
+        Files.write(csv, lines);
+        assertEquals(1, gasok("gesture", "train", "--data", csv.toString(), "--quiet", "--plot", "none",
+                "--model", dir.resolve("m.safetensors").toString()));
+        assertTrue(err.toString().contains("keypoint.csv, line 3: class id 2147483647 is over the limit"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
+    @Test
     void trainingThatDivergesStopsWithAnError(@TempDir Path dir) {
         Path model = dir.resolve("m.safetensors");
         assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "4", "--samples", "40", "--epochs", "20",

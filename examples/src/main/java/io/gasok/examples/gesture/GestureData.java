@@ -65,12 +65,10 @@ public record GestureData(Dataset train, Dataset validation, Dataset test, List<
             }
         }
         List<String> names = new ArrayList<>(file == null ? List.of() : KeypointCsv.readLabels(file));
-        if (labelsFile != null && names.size() < classes) {
-            throw new IllegalArgumentException(labelsFile + " names " + names.size() + " classes but the data has class id "
+        if (file != null && names.size() < classes) {
+            // Found beside the data or given: either way the data does not fit it (not silently replaced).
+            throw new IllegalArgumentException(file + " names " + names.size() + " classes but the data has class id "
                     + (classes - 1));
-        }
-        if (names.size() < classes) {
-            names.clear();
         }
         for (int c = names.size(); c < classes; c++) {
             names.add("class " + c);

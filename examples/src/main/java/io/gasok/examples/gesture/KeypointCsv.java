@@ -174,12 +174,19 @@ public final class KeypointCsv {
         }
     }
 
+    /** Largest class id a row may have: the classifier has an output for every id up to the largest. */
+    public static final int MAX_CLASS_ID = 9999;
+
     private static int classId(String field, String source, int line) {
         String text = field.strip();
         try {
             int id = Integer.parseInt(text);
             if (id < 0) {
                 throw new KeypointFormatException(source, line, "class id " + id + " is negative");
+            }
+            if (id > MAX_CLASS_ID) {
+                throw new KeypointFormatException(source, line, "class id " + id + " is over the limit of "
+                        + MAX_CLASS_ID + " (a network output per class up to it)");
             }
             return id;
         } catch (NumberFormatException e) {
