@@ -184,6 +184,19 @@ class GestureCommandTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8NameTheFile(@TempDir Path dir) throws Exception {
+        Path csv = writeCsv(HandPoses.generate(2, 3, 1), dir.resolve("keypoint.csv"));
+        byte[] bytes = Files.readAllBytes(csv);
+        bytes[bytes.length - 3] = (byte) 0xFF;
+        Files.write(csv, bytes);
+        assertEquals(1, gasok("gesture", "train", "--data", csv.toString(), "--quiet", "--plot", "none",
+                "--model", dir.resolve("m.safetensors").toString()));
+        assertTrue(err.toString().contains("keypoint.csv, line ") && err.toString().contains("not UTF-8 text"),
+                err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
+    @Test
     void trainingThatDivergesStopsWithAnError(@TempDir Path dir) {
         Path model = dir.resolve("m.safetensors");
         assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "4", "--samples", "40", "--epochs", "20",

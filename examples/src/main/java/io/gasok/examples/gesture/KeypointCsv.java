@@ -107,7 +107,7 @@ public final class KeypointCsv {
         try (BufferedReader reader = open(file)) {
             String line;
             int number = 0;
-            while ((line = reader.readLine()) != null) {
+            while ((line = readLine(reader, file.toString(), number)) != null) {
                 number++;
                 if (number == 1) {
                     line = stripBom(line);
@@ -162,7 +162,7 @@ public final class KeypointCsv {
         BufferedReader lines = reader instanceof BufferedReader buffered ? buffered : new BufferedReader(reader);
         String line;
         int number = 0;
-        while ((line = lines.readLine()) != null) {
+        while ((line = readLine(lines, source, number)) != null) {
             number++;
             if (number == 1) {
                 line = stripBom(line);
@@ -171,6 +171,18 @@ public final class KeypointCsv {
                 continue;
             }
             handler.row(number, line.split(",", -1));
+        }
+    }
+
+    /**
+     * The next line, or null at the end; bytes that are not UTF-8 stop with the file and the line
+     * (the reader decodes ahead, so the bad bytes may lie a few lines further on).
+     */
+    private static String readLine(BufferedReader reader, String source, int linesRead) throws IOException {
+        try {
+            return reader.readLine();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new KeypointFormatException(source, linesRead + 1, "not UTF-8 text (here or in the lines after)");
         }
     }
 
