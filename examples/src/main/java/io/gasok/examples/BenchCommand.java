@@ -96,6 +96,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " compiled what is timed; the launch row's is at least 2.5 s unless this is 0)")
     private double warmup;
 
+    /** Most floats in the add and the softmax: 1 GiB a tensor (a Java array holds under 2^31). */
+    static final int MAX_ELEMENTS = 1 << 28;
+
     @Option(names = "--elements", defaultValue = "16777216",
             description = "floats in the add and the softmax (rows of 1024) (default: ${DEFAULT-VALUE}, 64 MiB)")
     private int elements;
@@ -212,8 +215,8 @@ final class BenchCommand implements Callable<Integer> {
         if (!(warmup >= 0) || Double.isInfinite(warmup)) {
             throw bad("--warmup must be a finite number of seconds, 0 or more, not " + warmup);
         }
-        if (elements < 1) {
-            throw bad("--elements must be at least 1, not " + elements);
+        if (elements < 1 || elements > MAX_ELEMENTS) {
+            throw bad("--elements must be between 1 and " + MAX_ELEMENTS + " (1 GiB a tensor), not " + elements);
         }
         convs.forEach(conv -> checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1"));
         ConvLayer depthwiseLayer = checkLayer(depthwise, "--depthwise", "1x96x40x40_96k3s1p1");

@@ -186,6 +186,7 @@ class BenchCommandTest {
         assertEquals(2, gasok("bench", "--warmup", "Infinity"));
         assertEquals(2, gasok("gesture", "bench", "--warmup", "Infinity"));
         assertEquals(2, gasok("gesture", "bench", "--threads", "0"));
+        assertEquals(2, gasok("bench", "--ops", "add", "--elements", "2147483647"));
     }
 
     @Test
