@@ -83,6 +83,22 @@ public final class GasokCli implements Runnable {
 
     /** The message of {@code error}, or its type where it has none (a bug rather than a user error). */
     static String describe(Throwable error) {
+        if (error instanceof java.nio.file.FileSystemException file) {
+            // Its message is often the bare path: say what went wrong with it.
+            String what = switch (file) {
+                case java.nio.file.NoSuchFileException e -> "no such file or directory";
+                case java.nio.file.NotDirectoryException e -> "a parent is not a directory";
+                case java.nio.file.AccessDeniedException e -> "permission denied";
+                case java.nio.file.FileAlreadyExistsException e ->
+                        file.getFile() != null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file.getFile()))
+                                ? "already exists as a file" : "already exists";
+                case java.nio.file.DirectoryNotEmptyException e -> "directory not empty";
+                default -> file.getReason() != null ? file.getReason() : file.getClass().getSimpleName();
+            };
+            String reason = file.getReason() != null && !what.equals(file.getReason()) ? " (" + file.getReason() + ")" : "";
+            return oneLine(file.getFile() + (file.getOtherFile() != null ? " -> " + file.getOtherFile() : "") + ": "
+                    + what + reason);
+        }
         String message = error.getMessage();
         if (message == null || message.isBlank()) {
             return error.getClass().getSimpleName() + " (set GASOK_DEBUG=1 for the stack trace)";

@@ -197,6 +197,20 @@ class GestureCommandTest {
     }
 
     @Test
+    void aModelPathUnderAFileSaysWhatIsWrong(@TempDir Path dir) throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("three.csv"), "x");
+        assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "2", "--samples", "20", "--epochs", "1",
+                "--quiet", "--plot", "none", "--model", notADirectory.resolve("m.safetensors").toString()));
+        assertTrue(err.toString().contains("three.csv") && err.toString().contains(": "), err.toString());
+        assertTrue(!err.toString().strip().endsWith("three.csv"), "more than the bare path: " + err);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(1, gasok("gesture", "train", "--data", dir.toString(), "--quiet", "--plot", "none"));
+        assertTrue(err.toString().contains(dir + ": a directory, not a CSV file"), err.toString());
+    }
+
+    @Test
     void trainingThatDivergesStopsWithAnError(@TempDir Path dir) {
         Path model = dir.resolve("m.safetensors");
         assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "4", "--samples", "40", "--epochs", "20",

@@ -249,6 +249,9 @@ public final class KeypointCsv {
     }
 
     private static BufferedReader open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new KeypointFormatException(file.toString(), 0, "a directory, not a CSV file");
+        }
         try {
             return Files.newBufferedReader(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
