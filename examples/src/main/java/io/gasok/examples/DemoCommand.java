@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,6 +33,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", description = "reference, cpu, opencl, cuda (with :index); default: the best available")
     private String device;
 
+    /** Most points per spiral (the demo's tensors stay far below an int's reach). */
+    static final int MAX_POINTS = 1_000_000;
+
     @Option(names = "--points", defaultValue = "200", description = "points per spiral (default: ${DEFAULT-VALUE})")
     private int points;
 
@@ -49,8 +53,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (points < 2 || hidden < 1 || epochs < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("demo: --points >= 2, --hidden >= 1, --epochs >= 1 and --lr > 0 are required");
+        if (points < 2 || points > MAX_POINTS || hidden < 1 || epochs < 1 || !(learningRate > 0)
+                || Double.isInfinite(learningRate)) {
+            throw new ParameterException(spec.commandLine(), "--points 2.." + MAX_POINTS
+                    + ", --hidden >= 1, --epochs >= 1 and a finite --lr > 0 are required");
         }
         PrintWriter out = spec.commandLine().getOut();
         Device target = device == null ? Device.best() : Device.of(device);

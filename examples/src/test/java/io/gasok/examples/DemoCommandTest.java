@@ -36,8 +36,9 @@ class DemoCommandTest {
         command.setOut(new PrintWriter(new StringWriter(), true));
         command.setErr(new PrintWriter(err, true));
 
-        assertEquals(1, command.execute("demo", "--device", "reference", "--epochs", "0"));
+        assertEquals(2, command.execute("demo", "--device", "reference", "--epochs", "0"));
         assertEquals(1, err.toString().lines().count(), err.toString());
-        assertTrue(err.toString().contains("--epochs"), err.toString());
+        assertTrue(err.toString().contains("--epochs") && !err.toString().contains("demo: demo:"), err.toString());
+        assertEquals(2, command.execute("demo", "--device", "reference", "--points", "100000000"));
     }
 }
