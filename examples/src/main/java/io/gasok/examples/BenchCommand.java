@@ -204,6 +204,12 @@ final class BenchCommand implements Callable<Integer> {
                 throw bad("unknown peer '" + peer + "' in --peers: choose from " + String.join(", ", Peers.NAMES) + ", none");
             }
         }
+        if (peerNames().contains("none") && peerNames().size() > 1) {
+            throw bad("--peers none stands alone, not with " + String.join(",", peerNames()));
+        }
+        if (peerNames().size() != new java.util.HashSet<>(peerNames()).size()) {
+            throw bad("--peers names a peer twice: " + String.join(",", peerNames()));
+        }
         for (int size : sizes) {
             if (size < 1 || size > 16384) {
                 throw bad("--sizes must be between 1 and 16384, not " + size);
@@ -233,6 +239,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (devices != null && devices.stream().anyMatch(String::isBlank)) {
             throw bad("--device has an empty name");
+        }
+        if (devices != null && devices.size() != new java.util.HashSet<>(devices).size()) {
+            throw bad("--device names a device twice: " + String.join(",", devices));
         }
         return counts;
     }

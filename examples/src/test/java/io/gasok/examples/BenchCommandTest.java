@@ -187,6 +187,8 @@ class BenchCommandTest {
         assertEquals(2, gasok("gesture", "bench", "--warmup", "Infinity"));
         assertEquals(2, gasok("gesture", "bench", "--threads", "0"));
         assertEquals(2, gasok("bench", "--ops", "add", "--elements", "2147483647"));
+        assertEquals(2, gasok("bench", "--peers", "none,numpy"));
+        assertEquals(2, gasok("bench", "--device", "cpu,cpu"));
     }
 
     @Test

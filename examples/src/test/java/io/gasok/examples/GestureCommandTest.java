@@ -175,6 +175,13 @@ class GestureCommandTest {
         assertTrue(err.toString().contains("labels.csv names 2 classes but the data has class id 99"), err.toString());
 
         err.getBuffer().setLength(0);
+        List<String> oneClass = lines.stream().map(l -> l.replaceFirst("^[0-9]+,", "0,")).toList();
+        Path single = Files.write(dir.resolve("one.csv"), oneClass);
+        assertEquals(1, gasok("gesture", "train", "--data", single.toString(), "--quiet", "--plot", "none",
+                "--model", dir.resolve("m.safetensors").toString()));
+        assertTrue(err.toString().contains("one.csv: every row has class id 0"), err.toString());
+
+        err.getBuffer().setLength(0);
         lines.set(2, lines.get(2).replaceFirst("^[0-9]+,", "2147483647,"));
         Files.write(csv, lines);
         assertEquals(1, gasok("gesture", "train", "--data", csv.toString(), "--quiet", "--plot", "none",

@@ -31,6 +31,7 @@ public record GestureData(Dataset train, Dataset validation, Dataset test, List<
     public static GestureData split(Path file, Path labelsFile, double validationFraction, double testFraction, long seed)
             throws IOException {
         KeypointCsv.Keypoints keypoints = KeypointCsv.read(file);
+        requireTwoClasses(keypoints, file);
         Split split = Split.stratified(keypoints.data(), validationFraction, testFraction, seed);
         List<String> labels = labels(labelsFile, file, keypoints.data().classCount());
         return new GestureData(split.train(), split.validation(), split.test(), labels,
@@ -42,6 +43,7 @@ public record GestureData(Dataset train, Dataset validation, Dataset test, List<
             throws IOException {
         KeypointCsv.Keypoints train = KeypointCsv.read(trainFile);
         KeypointCsv.Keypoints test = KeypointCsv.read(testFile);
+        requireTwoClasses(train, trainFile);
         if (train.data().width() != test.data().width()) {
             throw new IllegalArgumentException(testFile + " has " + test.data().width() + " values per row but "
                     + trainFile + " has " + train.data().width());
@@ -50,6 +52,13 @@ public record GestureData(Dataset train, Dataset validation, Dataset test, List<
         int classes = Math.max(train.data().classCount(), test.data().classCount());
         return new GestureData(split.train(), split.validation(), test.data(), labels(labelsFile, trainFile, classes),
                 trainFile + " (" + train.data().size() + " rows) and " + testFile + " (" + test.data().size() + " rows)");
+    }
+
+    /** A classifier needs two classes at least: a file whose rows all have class id 0 trains nothing. */
+    private static void requireTwoClasses(KeypointCsv.Keypoints keypoints, Path file) {
+        if (keypoints.data().classCount() < 2) {
+            throw new IllegalArgumentException(file + ": every row has class id 0; a classifier needs two classes or more");
+        }
     }
 
     /** Class names: the labels file given, else one beside the data, else {@code class 0, class 1, ...}. */
