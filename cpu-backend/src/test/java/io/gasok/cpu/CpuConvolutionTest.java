@@ -207,12 +207,7 @@ class CpuConvolutionTest {
                     ConvTestCase.sentinels(ConvTestCase.shapeY(forward)), ConvTestCase.shapeY(forward), ONE_THREAD);
             double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
             double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
-            double[] gx = ConvTestCase.sentinels(ConvTestCase.shapeX(spec));
-            double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null,
-                    gx, ConvTestCase.shapeX(spec), ONE_THREAD);
-            double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_INPUT, DType.FLOAT32, gy, w, null,
-                    gx, ConvTestCase.shapeX(spec), TWO_THREADS);
-            assertArrayEquals(one, two, spec.toString());
+            assertSameBitsOnOneAndTwoThreads(spec, ConvTestCase.Kernel.BACKWARD_INPUT, gy, w, ConvTestCase.shapeX(spec));
             ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 23, TWO_THREADS);
             ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_INPUT, 31, ONE_THREAD);
         }
@@ -259,14 +254,18 @@ class CpuConvolutionTest {
         for (Conv2dSpec spec : shapes) {
             double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
             double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
-            double[] gw = ConvTestCase.sentinels(ConvTestCase.shapeW(spec));
-            double[] one = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32, x, gy, null,
-                    gw, ConvTestCase.shapeW(spec), ONE_THREAD);
-            double[] two = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, DType.FLOAT32, x, gy, null,
-                    gw, ConvTestCase.shapeW(spec), TWO_THREADS);
-            assertArrayEquals(one, two, spec.toString());
+            assertSameBitsOnOneAndTwoThreads(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, x, gy, ConvTestCase.shapeW(spec));
             ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 17, TWO_THREADS);
         }
+    }
+
+    /** Runs an FP32 kernel on one thread and on two, over sentinels, and fails unless the bits agree. */
+    private static void assertSameBitsOnOneAndTwoThreads(Conv2dSpec spec, ConvTestCase.Kernel kernel, double[] a,
+                                                         double[] b, int[] outShape) {
+        double[] old = ConvTestCase.sentinels(outShape);
+        double[] one = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, b, null, old, outShape, ONE_THREAD);
+        double[] two = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, b, null, old, outShape, TWO_THREADS);
+        assertArrayEquals(one, two, spec.toString());
     }
 
     @Test
