@@ -61,6 +61,9 @@ public final class Device {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad device index in '" + spec + "': expected name[:index], e.g. cuda:0");
         }
+        if (index < 0) {
+            throw new IllegalArgumentException("bad device index in '" + spec + "': an index is 0 or more");
+        }
         String key = backendName + ":" + index;
         Device opened = OPENED.get(key);
         if (opened != null) {
@@ -92,6 +95,14 @@ public final class Device {
                 throw wrapped;
             }
         }
+    }
+
+    /**
+     * The backend names {@link #of} accepts here, available or not: those of the backend modules on
+     * the class or module path. For checking a device name before opening it (a command line).
+     */
+    public static List<String> backendNames() {
+        return providers().stream().map(BackendProvider::name).toList();
     }
 
     /** The scalar reference backend, always available. */

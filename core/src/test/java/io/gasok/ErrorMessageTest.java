@@ -166,5 +166,7 @@ class ErrorMessageTest {
                 "tpu", "reference");
         assertTrue(e.getMessage().contains("backends found"), e.getMessage());
         assertMessage(IllegalArgumentException.class, () -> Device.of("reference:x"), "reference:x", "index");
+        assertMessage(IllegalArgumentException.class, () -> Device.of("reference:-1"), "reference:-1", "index");
+        assertTrue(Device.backendNames().contains("reference"), Device.backendNames().toString());
     }
 }

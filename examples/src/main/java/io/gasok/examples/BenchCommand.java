@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "GEMM sizes N (N×N times N×N) (default: 256,512,1024,2048)")
     private List<Integer> sizes = new ArrayList<>(List.of(256, 512, 1024, 2048));
 
-    @Option(names = "--device", split = ",", paramLabel = "DEVICE",
+    @Option(names = "--device", converter = GasokCli.DeviceName.class, split = ",", paramLabel = "DEVICE",
             description = "Gasok devices to run: cpu, reference, opencl, cuda[:i], a list allowed (default: the best available)")
     private List<String> devices;
 
@@ -98,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Most floats in the add and the softmax: 1 GiB a tensor (a Java array holds under 2^31). */
     static final int MAX_ELEMENTS = 1 << 28;
+
+    /** Most elements of a benchmarked layer's input (padded), output or weights: as many as --elements allows. */
+    static final long MAX_LAYER_ELEMENTS = MAX_ELEMENTS;
 
     @Option(names = "--elements", defaultValue = "16777216",
             description = "floats in the add and the softmax (rows of 1024) (default: ${DEFAULT-VALUE}, 64 MiB)")
@@ -237,11 +240,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw bad("--threads must be between 1 and 1024, not " + count);
             }
         }
-        if (devices != null && devices.stream().anyMatch(String::isBlank)) {
-            throw bad("--device has an empty name");
-        }
         if (devices != null && devices.size() != new java.util.HashSet<>(devices).size()) {
             throw bad("--device names a device twice: " + String.join(",", devices));
+        }
+        if (report != null) {
+            GasokCli.checkOutput(spec.commandLine(), "--report", report);
         }
         return counts;
     }
@@ -261,9 +264,20 @@ final class BenchCommand implements Callable<Integer> {
             throw bad(option + " must look like NxCxHxW_OCkKsSpP, e.g. " + example + ", not '" + text + "'");
         }
         ConvLayer layer = parseLayer(text, option);
+        long paddedH = layer.h() + 2L * layer.pad();
+        long paddedW = layer.w() + 2L * layer.pad();
         if (layer.n() < 1 || layer.c() < 1 || layer.oc() < 1 || layer.k() < 1 || layer.stride() < 1
-                || layer.h() + 2 * layer.pad() < layer.k() || layer.w() + 2 * layer.pad() < layer.k()) {
+                || paddedH < layer.k() || paddedW < layer.k()) {
             throw bad(option + " " + text + " is not a valid layer: every extent >= 1 and the kernel within the padded input");
+        }
+        // In double: a product of four extents can pass a long's range.
+        double input = (double) layer.n() * layer.c() * paddedH * paddedW;
+        double output = (double) layer.n() * layer.oc() * ((paddedH - layer.k()) / layer.stride() + 1)
+                * ((paddedW - layer.k()) / layer.stride() + 1);
+        double weights = (double) layer.oc() * layer.c() * layer.k() * layer.k();
+        if (Math.max(input, Math.max(output, weights)) > MAX_LAYER_ELEMENTS) {
+            throw bad(option + " " + text + " is too large: its input, output or weights would pass "
+                    + MAX_LAYER_ELEMENTS + " elements");
         }
         return layer;
     }
@@ -275,7 +289,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         int[] v = new int[8];
         for (int i = 0; i < 8; i++) {
-            v[i] = Integer.parseInt(m.group(i + 1));
+            try {
+                v[i] = Integer.parseInt(m.group(i + 1));
+            } catch (NumberFormatException e) {
+                throw bad(option + " " + text + ": " + m.group(i + 1) + " is too large for an extent");
+            }
         }
         return new ConvLayer(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     }

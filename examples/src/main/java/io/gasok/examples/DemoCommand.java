@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--device", description = "reference, cpu, opencl, cuda (with :index); default: the best available")
+    @Option(names = "--device", converter = GasokCli.DeviceName.class, description = "reference, cpu, opencl, cuda (with :index); default: the best available")
     private String device;
 
     /** Most points per spiral (the demo's tensors stay far below an int's reach). */

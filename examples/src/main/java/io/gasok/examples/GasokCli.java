@@ -110,6 +110,56 @@ public final class GasokCli implements Runnable {
         return message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
+    /**
+     * Checks a {@code --device} value as the command line is parsed, so that a name no backend has
+     * is a usage error (exit 2) while a known device that cannot run here fails when opened (exit 1).
+     */
+    static final class DeviceName implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String trimmed = value.strip();
+            int colon = trimmed.indexOf(':');
+            String backend = (colon < 0 ? trimmed : trimmed.substring(0, colon)).toLowerCase(Locale.ROOT);
+            List<String> known = io.gasok.Device.backendNames();
+            if (!known.contains(backend)) {
+                throw new CommandLine.TypeConversionException("unknown device '" + value + "': the backends here are "
+                        + String.join(", ", known));
+            }
+            if (colon >= 0 && !trimmed.substring(colon + 1).matches("[0-9]{1,9}")) {
+                throw new CommandLine.TypeConversionException("bad device index in '" + value
+                        + "': expected name[:index], e.g. cuda:0");
+            }
+            return backend + (colon < 0 ? "" : trimmed.substring(colon));
+        }
+    }
+
+    /**
+     * Checks, before a command does its work, that it will be able to write {@code file} (the value
+     * of {@code option}): not a directory itself, and under a writable directory or under folders
+     * still to be created in one. A mistake here is a usage error (exit 2) rather than a run's
+     * results lost at its end.
+     */
+    static void checkOutput(CommandLine command, String option, java.nio.file.Path file) {
+        java.nio.file.Path absolute = file.toAbsolutePath().normalize();
+        if (java.nio.file.Files.isDirectory(absolute)) {
+            throw new ParameterException(command, option + " " + file + ": a directory, not a file");
+        }
+        java.nio.file.Path folder = absolute.getParent();
+        while (folder != null && !java.nio.file.Files.exists(folder)) {
+            folder = folder.getParent();
+        }
+        if (folder == null) {
+            return;
+        }
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            throw new ParameterException(command, option + " " + file + ": " + folder + " is a file, not a directory");
+        }
+        if (!java.nio.file.Files.isWritable(folder)) {
+            throw new ParameterException(command, option + " " + file + ": cannot write in " + folder
+                    + " (permission denied)");
+        }
+    }
+
     /** The project version, from the module descriptor or, on the class path, the jar's manifest. */
     static String version() {
         Module module = GasokCli.class.getModule();

@@ -49,7 +49,7 @@ final class GestureBenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--device", split = ",", paramLabel = "DEVICE",
+    @Option(names = "--device", converter = GasokCli.DeviceName.class, split = ",", paramLabel = "DEVICE",
             description = "devices to time (default: every available one, see 'gasok devices')")
     private List<String> devices;
 
@@ -99,6 +99,9 @@ final class GestureBenchCommand implements Callable<Integer> {
         }
         if (!peers.equals("numpy") && !peers.equals("none")) {
             throw new ParameterException(spec.commandLine(), "--peers must be numpy or none, not '" + peers + "'");
+        }
+        if (report != null) {
+            GasokCli.checkOutput(spec.commandLine(), "--report", report);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -46,7 +46,7 @@ final class GesturePredictCommand implements Callable<Integer> {
             description = "a model written by 'gasok gesture train' (default: ${DEFAULT-VALUE})")
     private Path model;
 
-    @Option(names = "--device", description = "reference, cpu, opencl, cuda[:i] (default: the default device)")
+    @Option(names = "--device", converter = GasokCli.DeviceName.class, description = "reference, cpu, opencl, cuda[:i] (default: the default device)")
     private String device;
 
     @Option(names = "--all", description = "print every class's probability, not only the best one's")

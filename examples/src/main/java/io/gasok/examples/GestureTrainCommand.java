@@ -109,15 +109,15 @@ final class GestureTrainCommand implements Callable<Integer> {
             description = "train on this many stratified splits (seeds SEED, SEED+1, ...) and report the mean ± sd (default: ${DEFAULT-VALUE})")
     private int repeats;
 
-    @Option(names = "--device", description = "reference, cpu, opencl, cuda[:i] (default: the default device, cpu where available)")
+    @Option(names = "--device", converter = GasokCli.DeviceName.class, description = "reference, cpu, opencl, cuda[:i] (default: the default device, cpu where available)")
     private String device;
 
     @Option(names = "--model", defaultValue = "gesture-output/model.safetensors", paramLabel = "FILE",
             description = "where the model goes (default: ${DEFAULT-VALUE})")
     private Path model;
 
-    @Option(names = "--plot", defaultValue = "gesture-output/curves.png", paramLabel = "FILE.png",
-            description = "the loss and accuracy curves (default: ${DEFAULT-VALUE}); 'none' for no plot")
+    @Option(names = "--plot", defaultValue = "gesture-output/curves.png", paramLabel = "FILE",
+            description = "the loss and accuracy curves as .png, .jpg, .gif or .bmp, by the extension (default: ${DEFAULT-VALUE}); 'none' for no plot")
     private String plot;
 
     @Option(names = "--report", paramLabel = "FILE.json", description = "also write the metrics to this JSON file")
@@ -149,6 +149,7 @@ final class GestureTrainCommand implements Callable<Integer> {
                 }
                 if (r == 0) {
                     printHeader(out, target, rows);
+                    warnOfUntrainedClasses(err, rows);
                 }
                 Architecture architecture = architecture(rows.labels().size());
                 GestureModel trained = GestureModel.create(architecture, rows.train(), rows.labels(), runSeed, target);
@@ -232,6 +233,21 @@ final class GestureTrainCommand implements Callable<Integer> {
         if (epochs < 1 || patience < 0 || batchSize < 1 || !(learningRate > 0) || repeats < 1) {
             throw bad("--epochs >= 1, --patience >= 0, --batch-size >= 1, --lr > 0 and --repeats >= 1 are required");
         }
+        if (!Double.isFinite(learningRate)) {
+            throw bad("--lr must be finite, not " + learningRate);
+        }
+        GasokCli.checkOutput(spec.commandLine(), "--model", model);
+        if (!plot.equals("none")) {
+            try {
+                CurvesPlot.format(Path.of(plot));
+            } catch (IllegalArgumentException e) {
+                throw bad(e.getMessage());
+            }
+            GasokCli.checkOutput(spec.commandLine(), "--plot", Path.of(plot));
+        }
+        if (report != null) {
+            GasokCli.checkOutput(spec.commandLine(), "--report", report);
+        }
     }
 
     private ParameterException bad(String message) {
@@ -266,6 +282,27 @@ final class GestureTrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "training: Adam lr %s, batch %d, at most %d epochs, %s%n", learningRate, batchSize, epochs,
                 patience > 0 ? "early stopping with patience " + patience : "no early stopping");
         out.flush();
+    }
+
+    /**
+     * Says which classes have no training rows: a labels file with more names than the data uses, a
+     * class id the data skips, or one only the test file has. The network still gets an output for
+     * each (the model file keeps every label), but cannot learn to predict them.
+     */
+    private static void warnOfUntrainedClasses(PrintWriter err, GestureData rows) {
+        int[] counts = rows.train().classCounts();
+        List<String> untrained = new ArrayList<>();
+        for (int c = 0; c < rows.labels().size(); c++) {
+            if (c >= counts.length || counts[c] == 0) {
+                untrained.add(c + " (" + rows.labels().get(c) + ")");
+            }
+        }
+        if (!untrained.isEmpty()) {
+            err.println("warning: no training rows for class" + (untrained.size() > 1 ? "es " : " ")
+                    + String.join(", ", untrained) + ": the model cannot learn to predict "
+                    + (untrained.size() > 1 ? "them" : "it"));
+            err.flush();
+        }
     }
 
     private void printResults(PrintWriter out, Run run, GestureModel trained, Device target) {

@@ -192,10 +192,42 @@ class BenchCommandTest {
     }
 
     @Test
-    void anUnknownDeviceIsOneLineAndExitCodeOne() {
-        assertEquals(1, gasok("bench", "--device", "no-such-device", "--ops", "launch", "--peers", "none"));
-        assertEquals(1, err.toString().lines().count(), err.toString());
-        assertTrue(err.toString().contains("no-such-device"), err.toString());
+    void anUnknownDeviceIsAUsageErrorInEveryCommand() {
+        String[][] commands = {
+            {"bench", "--ops", "launch", "--peers", "none", "--device"},
+            {"gesture", "bench", "--peers", "none", "--device"},
+            {"gesture", "train", "--device"},
+            {"gesture", "predict", "--device"},
+            {"demo", "--device"},
+        };
+        for (String[] command : commands) {
+            for (String device : List.of("no-such-device", "cpu:x", "reference:-1")) {
+                err.getBuffer().setLength(0);
+                String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+                args[command.length] = device;
+                assertEquals(2, gasok(args), String.join(" ", args));
+                assertEquals(1, err.toString().lines().count(), err.toString());
+                assertTrue(err.toString().contains("'" + device + "'"), err.toString());
+            }
+        }
+    }
+
+    @Test
+    void aLayerTooLargeOrAReportThatCannotBeWrittenIsRefusedBeforeRunning(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        String[][] cases = {
+            {"--conv", "1x1x8x8_1k3s1p99999999999", "99999999999 is too large for an extent"},
+            {"--conv", "1x1x8x8_1k3s1p2000000000", "is too large: its input, output or weights would pass"},
+            {"--depthwise", "64x512x512x512_512k3s1p1", "is too large"},
+            {"--report", file.resolve("r.json").toString(), file + " is a file, not a directory"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, gasok("bench", "--device", "reference", "--ops", "conv2d,depthwise", "--peers", "none",
+                    c[0], c[1]), c[1]);
+            assertEquals(1, err.toString().lines().count(), err.toString());
+            assertTrue(err.toString().contains(c[2]), err.toString());
+        }
     }
 
     @Test

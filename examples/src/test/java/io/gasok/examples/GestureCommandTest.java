@@ -206,7 +206,8 @@ class GestureCommandTest {
     @Test
     void aModelPathUnderAFileSaysWhatIsWrong(@TempDir Path dir) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("three.csv"), "x");
-        assertEquals(1, gasok("gesture", "train", "--device", "cpu", "--classes", "2", "--samples", "20", "--epochs", "1",
+        // Checked before training: a usage error, not a run whose model is lost at its end.
+        assertEquals(2, gasok("gesture", "train", "--device", "cpu", "--classes", "2", "--samples", "20", "--epochs", "1",
                 "--quiet", "--plot", "none", "--model", notADirectory.resolve("m.safetensors").toString()));
         assertTrue(err.toString().contains("three.csv") && err.toString().contains(": "), err.toString());
         assertTrue(!err.toString().strip().endsWith("three.csv"), "more than the bare path: " + err);
@@ -215,6 +216,46 @@ class GestureCommandTest {
         err.getBuffer().setLength(0);
         assertEquals(1, gasok("gesture", "train", "--data", dir.toString(), "--quiet", "--plot", "none"));
         assertTrue(err.toString().contains(dir + ": a directory, not a CSV file"), err.toString());
+    }
+
+    @Test
+    void outputsThatCannotBeWrittenAreRefusedBeforeTraining(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        String[][] cases = {
+            {"--plot", file.resolve("curves.png").toString(), "--plot " + file.resolve("curves.png") + ": " + file + " is a file"},
+            {"--report", dir.toString(), "--report " + dir + ": a directory, not a file"},
+            {"--plot", dir.resolve("curves.svg").toString(), "must end in .png, .jpg, .jpeg, .gif or .bmp"},
+            {"--lr", "Infinity", "--lr must be finite"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, gasok("gesture", "train", "--device", "cpu", "--classes", "2", "--samples", "20", "--epochs", "1",
+                    "--quiet", "--model", dir.resolve("m.safetensors").toString(), c[0], c[1]), c[1]);
+            assertTrue(err.toString().contains(c[2]), err.toString());
+            assertEquals(1, err.toString().lines().count(), err.toString());
+            assertTrue(Files.notExists(dir.resolve("m.safetensors")), "nothing ran for " + c[1]);
+        }
+    }
+
+    @Test
+    void thePlotsFormatFollowsItsExtension(@TempDir Path dir) throws Exception {
+        Path plot = dir.resolve("deep").resolve("curves.JPG");
+        assertEquals(0, gasok("gesture", "train", "--device", "cpu", "--classes", "2", "--samples", "20", "--epochs", "2",
+                "--quiet", "--model", dir.resolve("m.safetensors").toString(), "--plot", plot.toString()), err.toString());
+        byte[] jpeg = Files.readAllBytes(plot);
+        assertEquals((byte) 0xFF, jpeg[0]);
+        assertEquals((byte) 0xD8, jpeg[1]);
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void classesWithoutTrainingRowsAreNamedInAWarning(@TempDir Path dir) throws Exception {
+        Path csv = writeCsv(HandPoses.generate(2, 12, 1), dir.resolve("keypoint.csv"));
+        Files.writeString(dir.resolve("labels.csv"), "Open\nClose\nPointer\n");
+        assertEquals(0, gasok("gesture", "train", "--device", "cpu", "--data", csv.toString(), "--epochs", "2", "--quiet",
+                "--plot", "none", "--model", dir.resolve("m.safetensors").toString()), err.toString());
+        assertEquals("warning: no training rows for class 2 (Pointer): the model cannot learn to predict it",
+                err.toString().strip());
     }
 
     @Test
@@ -274,7 +315,7 @@ class GestureCommandTest {
         assertEquals(2, gasok("gesture", "train", "--preset", "pytorch"));
         assertEquals(2, gasok("gesture", "train", "--preset", "keras", "--hidden", "8"));
         assertEquals(2, gasok("gesture", "train", "--train", "a.csv"));
-        assertEquals(1, gasok("gesture", "train", "--device", "no-such-device"));
+        assertEquals(2, gasok("gesture", "train", "--device", "no-such-device"));
     }
 
     @Test
