@@ -226,6 +226,12 @@ final class Im2col {
      */
     static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
                          PaddedInput padded) {
+        padInput(spec, x, xOffset, n, firstChannel, lastChannel, 0, padded.rows(), padded);
+    }
+
+    /** {@link #padInput} of the padded rows [firstRow, lastRow) of each channel only. */
+    static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
+                         int firstRow, int lastRow, PaddedInput padded) {
         int inH = spec.inHeight();
         int inW = spec.inWidth();
         int stride = padded.phases();
@@ -234,7 +240,7 @@ final class Im2col {
             int source = xOffset + (n * spec.inChannels() + c) * inH * inW;
             int target = padded.channel(c);
             if (stride == 2) {
-                padChannelStride2(spec, x, source, padded, target);
+                padChannelStride2(spec, x, source, padded, target, firstRow, lastRow);
                 continue;
             }
             for (int phase = 0; phase < stride; phase++) {
@@ -242,22 +248,23 @@ final class Im2col {
                 int shift = phase - spec.padLeft();
                 int first = Math.min(padded.width(), Math.max(0, ceilDiv(-shift, stride)));
                 int end = Math.max(first, Math.min(padded.width(), floorDiv(inW - 1 - shift, stride) + 1));
-                for (int row = 0; row < padded.rows(); row++, target += padded.width()) {
+                int rowTarget = target + phase * padded.rows() * padded.width() + firstRow * padded.width();
+                for (int row = firstRow; row < lastRow; row++, rowTarget += padded.width()) {
                     int inputRow = row - spec.padTop();
                     if (inputRow < 0 || inputRow >= inH) {
-                        Arrays.fill(data, target, target + padded.width(), 0f);
+                        Arrays.fill(data, rowTarget, rowTarget + padded.width(), 0f);
                         continue;
                     }
                     int rowStart = source + inputRow * inW + shift;
-                    Arrays.fill(data, target, target + first, 0f);
+                    Arrays.fill(data, rowTarget, rowTarget + first, 0f);
                     if (stride == 1) {
-                        System.arraycopy(x, rowStart + first, data, target + first, end - first);
+                        System.arraycopy(x, rowStart + first, data, rowTarget + first, end - first);
                     } else {
                         for (int j = first; j < end; j++) {
-                            data[target + j] = x[rowStart + j * stride];
+                            data[rowTarget + j] = x[rowStart + j * stride];
                         }
                     }
-                    Arrays.fill(data, target + end, target + padded.width(), 0f);
+                    Arrays.fill(data, rowTarget + end, rowTarget + padded.width(), 0f);
                 }
             }
         }
@@ -268,7 +275,8 @@ final class Im2col {
      * go to their phase rows in one pass ({@link EveryOther#split}: each pair of vectors read once,
      * where a gather per phase read the row twice), then each phase row's margins are zeroed.
      */
-    private static void padChannelStride2(Conv2dSpec spec, float[] x, int source, PaddedInput padded, int target) {
+    private static void padChannelStride2(Conv2dSpec spec, float[] x, int source, PaddedInput padded, int target,
+                                          int firstRow, int lastRow) {
         int inH = spec.inHeight();
         int inW = spec.inWidth();
         int width = padded.width();
@@ -282,7 +290,7 @@ final class Im2col {
         int oddCount = Math.max(0, Math.min(inW / 2, width - oddShift));
         int evenFirst = Math.min(evenShift, width);
         int oddFirst = Math.min(oddShift, width);
-        for (int row = 0; row < padded.rows(); row++) {
+        for (int row = firstRow; row < lastRow; row++) {
             int evenRow = target + evenPhase * phaseSize + row * width;
             int oddRow = target + (1 - evenPhase) * phaseSize + row * width;
             int inputRow = row - spec.padTop();

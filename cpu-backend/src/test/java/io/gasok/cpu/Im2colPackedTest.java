@@ -65,6 +65,16 @@ class Im2colPackedTest {
 
         Im2col.PaddedInput padded = Im2col.PaddedInput.of(spec, new float[Im2col.PaddedInput.size(spec)]);
         Im2col.padInput(spec, x, 0, image, 0, spec.inChannels(), padded);
+        // Padded in three row ranges (as the forward's tiles do at strides above 1): the same floats.
+        Im2col.PaddedInput pieces = Im2col.PaddedInput.of(spec, new float[Im2col.PaddedInput.size(spec)]);
+        java.util.Arrays.fill(pieces.data(), Float.NaN);
+        int cut = (tileSeed * 3) % (padded.rows() + 1);
+        int cut2 = cut + (tileSeed * 5) % (padded.rows() - cut + 1);
+        Im2col.padInput(spec, x, 0, image, 0, spec.inChannels(), cut, cut2, pieces);
+        Im2col.padInput(spec, x, 0, image, 0, spec.inChannels(), 0, cut, pieces);
+        Im2col.padInput(spec, x, 0, image, 0, spec.inChannels(), cut2, padded.rows(), pieces);
+        assertArrayEquals(padded.data(), pieces.data(), spec + ": rows padded in [0, " + cut + "), [" + cut + ", "
+                + cut2 + "), [" + cut2 + ", " + padded.rows() + ")");
         float[] packed = new float[depth * panels * NR];
         java.util.Arrays.fill(packed, Float.NaN);
         Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, packed);
