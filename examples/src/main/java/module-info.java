@@ -9,7 +9,7 @@ module io.gasok.examples {
     // The bench's EJML peer, float precision. No module here may also read ejml.ddense (split packages).
     requires ejml.core;
     requires ejml.fdense;
-    // gasok gesture: the progress bar and the PNG plot of the training curves.
+    // gasok gesture: the progress bar and the plot of the training curves.
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires java.desktop;

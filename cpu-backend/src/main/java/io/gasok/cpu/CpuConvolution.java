@@ -75,10 +75,13 @@ import jdk.incubator.vector.VectorSpecies;
  * or, at vertical strides above 1 with at most {@value #PAD_PER_TILE_WEIGHTS} packed weights, by
  * each tile just before its im2col, the rows it reads that its part has not padded yet, which are
  * then still in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread,
- * 1.29x on two; 32→64 at 160×160 1.03-1.05x; in-process A/B; at stride 1 it made no difference). The image's (group, pixel tile) tasks are split over the pool in contiguous ranges; each
- * part runs im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block of
- * y (GEMM is not nested inside the parts; the packed weights are shared, read only, and the padded
- * input too, apart from rows two parts both pad, with the same values). There are at least as many tasks as threads, so one image's layer keeps every core busy. The FP32
+ * 1.29x on two; 32→64 at 160×160 1.03-1.05x; in-process A/B; at stride 1 it made no difference).
+ * The image's (group, pixel tile) tasks are split over the pool in contiguous ranges; each part runs
+ * im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block of y (GEMM
+ * is not nested inside the parts; the packed weights are shared, read only, and so is the padded
+ * input, apart from the rows where two parts' ranges meet, which both pad: every float is written
+ * once with its final value, so a part reads the same value whichever write it sees). There are at
+ * least as many tasks as threads, so one image's layer keeps every core busy. The FP32
  * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
  * The other backward passes loop over groups, images and tiles in that order: their GEMMs use the
  * pool internally and im2col/col2im split the tile's rows by input channel; the tile order fixes
@@ -114,7 +117,8 @@ final class CpuConvolution {
     /**
      * Most packed weight floats (all groups) of an FP32 forward at stride above 1 whose tiles pad
      * their own input rows (128 KiB): with more, the rows each tile pads push the weights out of L2,
-     * and padding the whole image first measured faster (64→128 channels at 80×80: 0.96x per tile).
+     * and padding the whole image first measured faster (64→128 channels at 80×80, padding per
+     * tile: 0.96x).
      */
     static final int PAD_PER_TILE_WEIGHTS = 1 << 15;
     /** Below this many flops a convolution runs on the calling thread. */
@@ -311,9 +315,9 @@ final class CpuConvolution {
      * Runs the forward tiles of image n: per group the pixels split into equal tiles of at most the
      * column budget, and into more when there would otherwise be fewer tasks than threads (or a
      * count that leaves a thread idle at the end); part p runs tasks [p·tasks/parts,
-     * (p + 1)·tasks/parts) in order. Tiles are whole micro-panels (multiples of NR pixels, the last one the rest), so the GEMM epilogue's vector
-     * runs and scalar tails fall on the same pixels whatever the thread count, and the results
-     * are the same bits on every thread count.
+     * (p + 1)·tasks/parts) in order. Tiles are whole micro-panels (multiples of NR pixels, the last
+     * one the rest), so the GEMM epilogue's vector runs and scalar tails fall on the same pixels
+     * whatever the thread count, and the results are the same bits on every thread count.
      */
     private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int n, int maxTilePixels,
                                            WorkerPool pool, ImageTileBody body) {

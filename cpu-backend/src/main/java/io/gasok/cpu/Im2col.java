@@ -222,7 +222,9 @@ final class Im2col {
      * + …]}) into {@code padded} as {@link PaddedInput} lays them out. Each padded row is zeros, a
      * copy of the input row (a {@code System.arraycopy} at stride 1, both phases in one pass at
      * stride 2, a scalar gather of every strideW-th column above), zeros. Threads may fill disjoint
-     * channel ranges at once.
+     * channel ranges at once, and (the row-range form) the same rows at once: each float is written
+     * once, with its final value (the copies and the margins' zeros cover separate columns), so
+     * another thread reading a row while it is padded again sees that value either way.
      */
     static void padInput(Conv2dSpec spec, float[] x, int xOffset, int n, int firstChannel, int lastChannel,
                          PaddedInput padded) {

@@ -227,8 +227,8 @@ final class BenchCommand implements Callable<Integer> {
         if (elements < 1 || elements > MAX_ELEMENTS) {
             throw bad("--elements must be between 1 and " + MAX_ELEMENTS + " (1 GiB a tensor), not " + elements);
         }
-        convs.forEach(conv -> checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1"));
-        ConvLayer depthwiseLayer = checkLayer(depthwise, "--depthwise", "1x96x40x40_96k3s1p1");
+        convs.forEach(conv -> checkLayer(conv, "--conv", "1x64x80x80_64k3s1p1", false));
+        ConvLayer depthwiseLayer = checkLayer(depthwise, "--depthwise", "1x96x40x40_96k3s1p1", true);
         if (depthwiseLayer.oc() != depthwiseLayer.c()) {
             throw bad("--depthwise " + depthwise + " must have as many filters as channels (the _C after the input"
                     + " shape), not " + depthwiseLayer.oc() + " for " + depthwiseLayer.c());
@@ -239,6 +239,9 @@ final class BenchCommand implements Callable<Integer> {
             if (count < 1 || count > 1024) {
                 throw bad("--threads must be between 1 and 1024, not " + count);
             }
+        }
+        if (devices != null && devices.isEmpty()) {
+            throw bad("--device names no device");
         }
         if (devices != null && devices.size() != new java.util.HashSet<>(devices).size()) {
             throw bad("--device names a device twice: " + String.join(",", devices));
@@ -259,7 +262,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The layer {@code text} of {@code option}, or a usage error naming what is wrong with it. */
-    private ConvLayer checkLayer(String text, String option, String example) {
+    /** The layer {@code text} of {@code option} (one filter a channel when {@code depthwise}), or a usage error. */
+    private ConvLayer checkLayer(String text, String option, String example, boolean depthwise) {
         if (!LAYER.matcher(text).matches()) {
             throw bad(option + " must look like NxCxHxW_OCkKsSpP, e.g. " + example + ", not '" + text + "'");
         }
@@ -274,7 +278,7 @@ final class BenchCommand implements Callable<Integer> {
         double input = (double) layer.n() * layer.c() * paddedH * paddedW;
         double output = (double) layer.n() * layer.oc() * ((paddedH - layer.k()) / layer.stride() + 1)
                 * ((paddedW - layer.k()) / layer.stride() + 1);
-        double weights = (double) layer.oc() * layer.c() * layer.k() * layer.k();
+        double weights = (double) layer.oc() * (depthwise ? 1 : layer.c()) * layer.k() * layer.k();
         if (Math.max(input, Math.max(output, weights)) > MAX_LAYER_ELEMENTS) {
             throw bad(option + " " + text + " is too large: its input, output or weights would pass "
                     + MAX_LAYER_ELEMENTS + " elements");

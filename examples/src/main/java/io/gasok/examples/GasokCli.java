@@ -127,9 +127,11 @@ public final class GasokCli implements Runnable {
             }
             if (colon >= 0 && !trimmed.substring(colon + 1).matches("[0-9]{1,9}")) {
                 throw new CommandLine.TypeConversionException("bad device index in '" + value
-                        + "': expected name[:index], e.g. cuda:0");
+                        + "': expected name[:index], e.g. " + known.getLast() + ":0");
             }
-            return backend + (colon < 0 ? "" : trimmed.substring(colon));
+            // One spelling a device (cpu, CPU and cpu:0; cuda:1 and cuda:01), so that a list names each once.
+            int index = colon < 0 ? 0 : Integer.parseInt(trimmed.substring(colon + 1));
+            return index == 0 ? backend : backend + ":" + index;
         }
     }
 
@@ -140,6 +142,9 @@ public final class GasokCli implements Runnable {
      * results lost at its end.
      */
     static void checkOutput(CommandLine command, String option, java.nio.file.Path file) {
+        if (file.getFileName() == null || file.toString().isBlank()) {
+            throw new ParameterException(command, option + " needs a file name, not '" + file + "'");
+        }
         java.nio.file.Path absolute = file.toAbsolutePath().normalize();
         if (java.nio.file.Files.isDirectory(absolute)) {
             throw new ParameterException(command, option + " " + file + ": a directory, not a file");
@@ -157,6 +162,31 @@ public final class GasokCli implements Runnable {
         if (!java.nio.file.Files.isWritable(folder)) {
             throw new ParameterException(command, option + " " + file + ": cannot write in " + folder
                     + " (permission denied)");
+        }
+    }
+
+    /**
+     * Checks that no two of a command's output files ({@code option}, path pairs in order) are the
+     * same file, which one would overwrite with the other at the end of the run.
+     */
+    static void checkDistinctOutputs(CommandLine command, Object... optionsAndPaths) {
+        java.util.Map<java.nio.file.Path, String> seen = new java.util.HashMap<>();
+        for (int i = 0; i < optionsAndPaths.length; i += 2) {
+            if (optionsAndPaths[i + 1] == null) {
+                continue;
+            }
+            java.nio.file.Path path = (java.nio.file.Path) optionsAndPaths[i + 1];
+            java.nio.file.Path key = path.toAbsolutePath().normalize();
+            try {
+                key = key.toRealPath();
+            } catch (java.io.IOException notYetThere) {
+                // A file still to be written: its normalised path stands for it.
+            }
+            String earlier = seen.putIfAbsent(key, (String) optionsAndPaths[i]);
+            if (earlier != null) {
+                throw new ParameterException(command, earlier + " and " + optionsAndPaths[i] + " name the same file, "
+                        + path + ": one would overwrite the other");
+            }
         }
     }
 

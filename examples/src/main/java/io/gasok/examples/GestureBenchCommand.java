@@ -100,6 +100,12 @@ final class GestureBenchCommand implements Callable<Integer> {
         if (!peers.equals("numpy") && !peers.equals("none")) {
             throw new ParameterException(spec.commandLine(), "--peers must be numpy or none, not '" + peers + "'");
         }
+        if (devices != null && devices.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--device names no device");
+        }
+        if (devices != null && devices.size() != new java.util.HashSet<>(devices).size()) {
+            throw new ParameterException(spec.commandLine(), "--device names a device twice: " + String.join(",", devices));
+        }
         if (report != null) {
             GasokCli.checkOutput(spec.commandLine(), "--report", report);
         }

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
             "Trains the gesture MLP and reports how well it classifies held-out rows.",
             "Data: a keypoint CSV or, with no file, generated hand poses. Adam with early stopping on the",
             "validation loss; prints test accuracy, per-class precision/recall, the confusion matrix, the time",
-            "per epoch and the backend; writes the model (safetensors) and a PNG of the curves."
+            "per epoch and the backend; writes the model (safetensors) and a plot of the curves."
         },
         footer = {"",
             "Examples:",
@@ -237,17 +237,19 @@ final class GestureTrainCommand implements Callable<Integer> {
             throw bad("--lr must be finite, not " + learningRate);
         }
         GasokCli.checkOutput(spec.commandLine(), "--model", model);
-        if (!plot.equals("none")) {
+        Path plotFile = plot.equals("none") ? null : Path.of(plot);
+        if (plotFile != null) {
+            GasokCli.checkOutput(spec.commandLine(), "--plot", plotFile);
             try {
-                CurvesPlot.format(Path.of(plot));
+                CurvesPlot.format(plotFile);
             } catch (IllegalArgumentException e) {
-                throw bad(e.getMessage());
+                throw bad("--plot " + plot + ": the file name must end in .png, .jpg, .jpeg, .gif or .bmp (the image format)");
             }
-            GasokCli.checkOutput(spec.commandLine(), "--plot", Path.of(plot));
         }
         if (report != null) {
             GasokCli.checkOutput(spec.commandLine(), "--report", report);
         }
+        GasokCli.checkDistinctOutputs(spec.commandLine(), "--model", model, "--plot", plotFile, "--report", report);
     }
 
     private ParameterException bad(String message) {

@@ -192,6 +192,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void aDeviceListNamesEachDeviceOnce() {
+        assertEquals(2, gasok("bench", "--device", ",", "--ops", "launch", "--peers", "none"));
+        assertTrue(err.toString().contains("--device names no device"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, gasok("bench", "--device", "cpu,CPU:0", "--ops", "launch", "--peers", "none"));
+        assertTrue(err.toString().contains("--device names a device twice: cpu,cpu"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, gasok("gesture", "bench", "--device", ",", "--peers", "none"));
+        assertTrue(err.toString().contains("--device names no device"), err.toString());
+    }
+
+    @Test
+    void aDepthwiseLayerIsBoundedByItsOwnWeights() throws Exception {
+        // 6000 channels of 3×3 filters: 54,000 weights, not 6000² · 9.
+        assertEquals(0, gasok("bench", "--device", "reference", "--ops", "depthwise", "--depthwise",
+                "1x6000x4x4_6000k3s1p1", "--runs", "1", "--warmup", "0", "--peers", "none"), err.toString());
+    }
+
+    @Test
     void anUnknownDeviceIsAUsageErrorInEveryCommand() {
         String[][] commands = {
             {"bench", "--ops", "launch", "--peers", "none", "--device"},
@@ -219,6 +238,7 @@ class BenchCommandTest {
             {"--conv", "1x1x8x8_1k3s1p99999999999", "99999999999 is too large for an extent"},
             {"--conv", "1x1x8x8_1k3s1p2000000000", "is too large: its input, output or weights would pass"},
             {"--depthwise", "64x512x512x512_512k3s1p1", "is too large"},
+
             {"--report", file.resolve("r.json").toString(), file + " is a file, not a directory"},
         };
         for (String[] c : cases) {

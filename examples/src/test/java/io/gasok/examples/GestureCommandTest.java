@@ -224,7 +224,9 @@ class GestureCommandTest {
         String[][] cases = {
             {"--plot", file.resolve("curves.png").toString(), "--plot " + file.resolve("curves.png") + ": " + file + " is a file"},
             {"--report", dir.toString(), "--report " + dir + ": a directory, not a file"},
-            {"--plot", dir.resolve("curves.svg").toString(), "must end in .png, .jpg, .jpeg, .gif or .bmp"},
+            {"--plot", dir.resolve("curves.svg").toString(), "--plot " + dir.resolve("curves.svg") + ": the file name must end in .png"},
+            {"--plot", dir.toString(), "--plot " + dir + ": a directory, not a file"},
+            {"--report", dir.resolve(".").resolve("m.safetensors").toString(), "--model and --report name the same file"},
             {"--lr", "Infinity", "--lr must be finite"},
         };
         for (String[] c : cases) {
@@ -235,6 +237,14 @@ class GestureCommandTest {
             assertEquals(1, err.toString().lines().count(), err.toString());
             assertTrue(Files.notExists(dir.resolve("m.safetensors")), "nothing ran for " + c[1]);
         }
+        err.getBuffer().setLength(0);
+        Path same = dir.resolve("m.png");
+        assertEquals(2, gasok("gesture", "train", "--quiet", "--model", same.toString(), "--plot", same.toString()));
+        assertTrue(err.toString().contains("--model and --plot name the same file"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, gasok("gesture", "train", "--quiet", "--model", ""));
+        assertTrue(err.toString().contains("--model needs a file name"), err.toString());
+        assertTrue(Files.notExists(same), "nothing ran");
     }
 
     @Test
