@@ -98,7 +98,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
- * forward's and the narrow weight gradient's padded input is one image (about the size of the
+ * forward's and the weight gradient's padded input is one image (about the size of the
  * image plus its padding), the FP32 input gradient's accumulator (stride above 1) one group of
  * one image, in the calling thread's buffer.
  */
@@ -719,22 +719,33 @@ final class CpuConvolution {
     }
 
     /**
-     * The FP32 weight gradient through a column matrix per tile (im2col; x itself for a 1×1
-     * convolution), in the transposed form into {@code transposed} when it is not null, else
-     * straight into gw.
+     * The FP32 weight gradient through a column matrix per tile (x itself for a 1×1 convolution),
+     * in the transposed form into {@code transposed} when it is not null, else straight into gw.
+     * The columns are copied from the image's padded, phase-split input ({@link Im2col#im2colPadded}),
+     * which each group's first tile pads: one copy a row run at every stride, where im2col from x
+     * itself deinterleaved the input for every tap at stride 2 (32×160×160 → 64 and 64×80×80 → 128
+     * at stride 2 1.02-1.03x, stride 1 unchanged; in-process A/B, one thread).
      */
     private static void weightGradientByColumns(Conv2dSpec spec, Geometry geometry, Operand x, float[] xs, Operand gy,
                                                 float[] gys, Operand gw, float[] gws, float[] transposed,
                                                 WorkerPool gemmPool) {
         int groupWeights = geometry.taps * geometry.outPerGroup;
+        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
+                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
         forEachSerialTile(spec, geometry, geometry.weightGradientTilePixels(), (n, g, p0, count) -> {
             int xBase = x.offset() + geometry.inputBase(spec, n, g);
             float[] columns = xs;
             GemmLayout columnsLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
             if (geometry.needsColumns) {
                 float[] cols = Im2col.floatColumns(geometry.taps * count);
+                // The group's channels of the image padded at its first tile, then each tile's rows copied from there.
+                int groupChannel = g * geometry.inPerGroup;
+                if (p0 == 0) {
+                    forChannelRanges(geometry, gemmPool, (first, last) -> Im2col.padInput(spec, xs, x.offset(), n,
+                            groupChannel + first, groupChannel + last, padded));
+                }
                 forChannelRanges(geometry, gemmPool, (first, last) ->
-                        Im2col.im2col(spec, xs, xBase, first, last, p0, count, cols));
+                        Im2col.im2colPadded(spec, padded, groupChannel, first, last, p0, count, cols));
                 columns = cols;
                 columnsLayout = new GemmLayout(0, count, 1, 0);
             }

@@ -19,19 +19,19 @@ import jdk.incubator.vector.VectorSpecies;
  * ow·strideW - padLeft + kw·dilationW]}, zero where that falls in the padding. So the weights
  * {@code [outPerGroup, K]} times the columns {@code [K, pixels]} is the tile of the NCHW output.
  *
- * <p>A row of the matrix is walked one output row segment at a time: the segment's taps that fall
- * in the padding are zero-filled, the rest is one {@code System.arraycopy} of the input row at
- * stride 1 (an intrinsic, vectorised copy), {@link EveryOther#gather} at stride 2 and a plain
- * gather at larger strides. The FP64 col2im adds such a segment back into the input gradient (vector
- * adds at stride 1, scalar adds otherwise); the FP32 one ({@link #col2imPadded}) adds it into a
- * padded, phase-split accumulator laid out as {@link PaddedInput}, where every segment is
- * consecutive floats, and {@link #unpadGradient} moves the sums into the input gradient. Both add
- * row r's values in pixel order and the rows in r order, so the sums are deterministic.
+ * <p>A row of the matrix is walked one output row segment at a time. In FP32 every such segment is
+ * consecutive floats of a zero-padded copy of the image split by column phase ({@link PaddedInput}),
+ * at every stride: the weight gradient's im2col ({@link #im2colPadded}) copies each with one
+ * {@code System.arraycopy} (an intrinsic, vectorised copy), the forward writes the matrix in GEMM's
+ * packed layout ({@link #im2colPacked}) with whole vector copies, and the input gradient's col2im
+ * ({@link #col2imPadded}) adds segments into an accumulator of that layout, {@link #unpadGradient}
+ * moving the sums into the input gradient. The FP64 forms work on x itself: the segment's taps
+ * that fall in the padding are zero-filled, the rest copied (or, in col2im, added back) at the
+ * stride. Each col2im adds row r's values in pixel order and the rows in r order, so the sums are
+ * deterministic.
  *
- * <p>The FP32 forward writes the same matrix in GEMM's packed layout ({@link #im2colPacked}) from a
- * zero-padded copy of the image split by column phase ({@link PaddedInput}), where every panel row
- * is whole vector copies. ({@link CpuDepthwise} splits input rows by phase the same way, per plane
- * and without the padding rows.)
+ * <p>The padded copy holds one image. ({@link CpuDepthwise} splits input rows by phase the same
+ * way, per plane and without the padding rows.)
  *
  * <p>Threads: each call fills (or drains) the rows of channels [firstChannel, lastChannel) only,
  * so callers split the rows by channel across threads with no two threads touching one element.
@@ -124,44 +124,33 @@ final class Im2col {
     }
 
     /**
-     * Fills the rows of channels [firstChannel, lastChannel) of the column matrix of the tile
-     * (row length {@code pixels}); {@code x[inputBase + ci·inH·inW + …]} is channel ci of the group.
+     * {@link #im2col} of channels [firstChannel, lastChannel) of the group whose channel 0 is
+     * {@code groupChannel} of a {@link PaddedInput}: a row's run over one output row is consecutive
+     * floats there at every stride (the padding is in the data), so each is one
+     * {@code System.arraycopy}, with no zero fills, bounds tests or gathers.
      */
-    static void im2col(Conv2dSpec spec, float[] x, int inputBase, int firstChannel, int lastChannel,
-                       int firstPixel, int pixels, float[] cols) {
-        int taps = spec.kernelHeight() * spec.kernelWidth();
-        int plane = spec.inHeight() * spec.inWidth();
-        int outWidth = spec.outWidth();
-        int stride = spec.strideWidth();
+    static void im2colPadded(Conv2dSpec spec, PaddedInput padded, int groupChannel, int firstChannel,
+                             int lastChannel, int firstPixel, int pixels, float[] cols) {
+        int kernelH = spec.kernelHeight();
+        int kernelW = spec.kernelWidth();
+        int outW = spec.outWidth();
+        int width = padded.width();
+        int rowStride = spec.strideHeight() * width;
+        int tapRow = spec.dilationHeight() * width;
+        float[] data = padded.data();
+        int end = firstPixel + pixels;
         for (int ci = firstChannel; ci < lastChannel; ci++) {
-            int channel = inputBase + ci * plane;
-            for (int tap = 0; tap < taps; tap++) {
-                int kh = tap / spec.kernelWidth();
-                int kw = tap % spec.kernelWidth();
-                int out = (ci * taps + tap) * pixels - firstPixel;
-                TapColumns columns = TapColumns.of(spec, kw);
-                int end = firstPixel + pixels;
-                for (int oh = firstPixel / outWidth, owStart = firstPixel % outWidth, rowPixel = oh * outWidth;
-                     rowPixel + owStart < end; oh++, rowPixel += outWidth, owStart = 0) {
-                    int owEnd = Math.min(outWidth, end - rowPixel);
-                    int row = inputRow(spec, oh, kh);
-                    boolean inside = row >= 0 && row < spec.inHeight();
-                    int validStart = inside ? columns.validStart(owStart, owEnd) : owStart;
-                    int validEnd = inside ? columns.validEnd(validStart, owEnd) : owStart;
-                    Arrays.fill(cols, out + rowPixel + owStart, out + rowPixel + validStart, 0f);
-                    int src = channel + row * spec.inWidth() + columns.shift();
-                    if (stride == 1 && validEnd > validStart) {
-                        System.arraycopy(x, src + validStart, cols, out + rowPixel + validStart,
-                                validEnd - validStart);
-                    } else if (stride == 2 && validEnd > validStart) {
-                        EveryOther.gather(x, src + 2 * validStart, cols, out + rowPixel + validStart,
-                                validEnd - validStart);
-                    } else if (stride != 1) {
-                        for (int ow = validStart; ow < validEnd; ow++) {
-                            cols[out + rowPixel + ow] = x[src + ow * stride];
-                        }
+            int channel = padded.channel(groupChannel + ci);
+            for (int kh = 0; kh < kernelH; kh++) {
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int out = ((ci * kernelH + kh) * kernelW + kw) * pixels - firstPixel;
+                    int src = channel + kh * tapRow + padded.tapColumn(spec, kw);
+                    for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
+                         rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {
+                        int owEnd = Math.min(outW, end - rowPixel);
+                        System.arraycopy(data, src + oh * rowStride + owStart, cols, out + rowPixel + owStart,
+                                owEnd - owStart);
                     }
-                    Arrays.fill(cols, out + rowPixel + validEnd, out + rowPixel + owEnd, 0f);
                 }
             }
         }

@@ -12,8 +12,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * {@link Im2col#im2colPacked} over a {@link Im2col.PaddedInput} writes exactly the column matrix of
- * {@link Im2col#im2col} (the unpacked definition, which tests the padding segment by segment), in
+ * {@link Im2col#im2colPacked} and {@link Im2col#im2colPadded} over a {@link Im2col.PaddedInput}
+ * (padded whole or in row ranges) write exactly the column matrix of the FP64 {@link Im2col#im2col}
+ * (the unpacked definition on x itself, which tests the padding segment by segment), the first in
  * GEMM's packed B layout with zero lanes past the tile: at every stride, dilation and asymmetric
  * padding, for tiles whose micro-panels lie on one output row and tiles whose panels cross rows.
  */
@@ -52,10 +53,19 @@ class Im2colPackedTest {
         int depth = channels * kernelH * kernelW;
         int panels = (count + NR - 1) / NR;
 
-        float[] columns = new float[depth * count];
+        // The FP64 im2col, on x itself, is the oracle (the values are small integers: exact in both).
+        double[] wide = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            wide[i] = x[i];
+        }
+        double[] columnsWide = new double[depth * count];
         int plane = height * width;
-        Im2col.im2col(spec, x, (image * spec.inChannels() + firstChannel) * plane, 0, channels, firstPixel, count,
-                columns);
+        Im2col.im2col(spec, wide, (image * spec.inChannels() + firstChannel) * plane, 0, channels, firstPixel, count,
+                columnsWide);
+        float[] columns = new float[depth * count];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = (float) columnsWide[i];
+        }
         float[] expected = new float[depth * panels * NR];
         for (int r = 0; r < depth; r++) {
             for (int j = 0; j < count; j++) {
@@ -75,6 +85,12 @@ class Im2colPackedTest {
         Im2col.padInput(spec, x, 0, image, 0, spec.inChannels(), cut2, padded.rows(), pieces);
         assertArrayEquals(padded.data(), pieces.data(), spec + ": rows padded in [0, " + cut + "), [" + cut + ", "
                 + cut2 + "), [" + cut2 + ", " + padded.rows() + ")");
+        // The weight gradient's im2col copies the same rows from the padded input.
+        float[] copied = new float[depth * count];
+        java.util.Arrays.fill(copied, Float.NaN);
+        Im2col.im2colPadded(spec, padded, firstChannel, 0, channels, firstPixel, count, copied);
+        assertArrayEquals(columns, copied, spec + ": im2colPadded, image " + image + ", pixels [" + firstPixel + ", "
+                + (firstPixel + count) + ")");
         float[] packed = new float[depth * panels * NR];
         java.util.Arrays.fill(packed, Float.NaN);
         Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, packed);
