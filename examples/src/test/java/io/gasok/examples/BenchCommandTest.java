@@ -26,11 +26,36 @@ class BenchCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** {@code gasok args}, a {@code bench} measured in this JVM ({@code --in-process}: a child JVM each would add seconds). */
     private int gasok(String... args) {
+        if (args.length > 0 && args[0].equals("bench")) {
+            String[] inProcess = java.util.Arrays.copyOf(args, args.length + 1);
+            inProcess[args.length] = "--in-process";
+            return gasokAsGiven(inProcess);
+        }
+        return gasokAsGiven(args);
+    }
+
+    private int gasokAsGiven(String... args) {
         CommandLine command = GasokCli.commandLine();
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         return command.execute(args);
+    }
+
+    @Test
+    void eachThreadCountRunsInAChildJvmWhoseRowsAreMerged(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int exit = gasokAsGiven("bench", "--device", "reference", "--ops", "gemm", "--sizes", "8", "--runs", "1",
+                "--warmup", "0", "--peers", "none", "--threads", "1,2", "--elements", "1024", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        assertTrue(err.toString().contains("running 1 thread in a fresh JVM")
+                && err.toString().contains("running 2 threads in a fresh JVM"), err.toString());
+        List<?> rows = assertInstanceOf(List.class, assertInstanceOf(Map.class, Json.parse(Files.readString(report))).get("rows"));
+        assertEquals(List.of(1, 2), rows.stream().map(row -> ((Number) ((Map<?, ?>) row).get("threads")).intValue()).toList());
+        assertTrue(out.toString().contains("gasok-reference"), out.toString());
+        assertEquals(2, gasokAsGiven("bench", "--threads", "1,2", "--in-process"));
+        assertTrue(err.toString().contains("--in-process measures one thread count"), err.toString());
     }
 
     @Test
