@@ -114,6 +114,8 @@ final class CpuConvolution {
     static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = 16;
     /** Pixels (whole output rows) per tile of that weight gradient. */
     static final int IN_PLACE_TILE_PIXELS = 1024;
+    /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
+    static final int IN_PLACE_FORWARD_CHANNELS = 16;
     /**
      * Most packed weight floats (all groups) of an FP32 forward at stride above 1 whose tiles pad
      * their own input rows (128 KiB): with more, the rows each tile pads push the weights out of L2,
@@ -239,11 +241,14 @@ final class CpuConvolution {
                                        WorkerPool pool) {
         Geometry geometry = Geometry.of(spec);
         Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
-        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
-                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
         // The bias as one more depth step (see the class comment).
         boolean biasStep = biases != null && epilogue.alpha() == 1;
         int depth = geometry.taps + (biasStep ? 1 : 0);
+        InPlaceColumns inPlace = InPlaceColumns.applies(spec, geometry, biases == null || biasStep, depth)
+                ? InPlaceColumns.of(spec) : null;
+        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
+                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec)
+                        + (inPlace != null ? inPlace.end() : 0))) : null;
         Epilogue gemmEpilogue = biases == null || biasStep ? epilogue
                 : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
         int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, MR);
@@ -271,6 +276,11 @@ final class CpuConvolution {
         }
         GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
         int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
+        if (inPlace != null) {
+            inPlace.forward(spec, geometry, xs, xOffset, padded, biasStep, depth, packedWeights, groupWeights, ys,
+                    yOffset, tileEpilogue, threads, pool);
+            return;
+        }
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
         // im2col reads them (see the class comment).
         boolean padPerTile = spec.strideHeight() > 1 && (long) spec.groups() * groupWeights <= PAD_PER_TILE_WEIGHTS;
@@ -309,6 +319,149 @@ final class CpuConvolution {
                         columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
             });
         }
+    }
+
+    /**
+     * The FP32 forward with no column matrix (implicit im2col), for layers of few channels: the
+     * micro-kernel reads each depth step's NR columns straight from the padded input
+     * ({@link GemmFloat32MicroKernels#multiply4x2Taps}), where a tap's values at consecutive output
+     * pixels of a row are consecutive floats. A step costs about 1.3x a packed one, and packing the
+     * columns costs the same whatever the output channels, so this pays where they are few: with at
+     * most {@value #IN_PLACE_FORWARD_CHANNELS} channels a group in and out (16×320×320 → 16
+     * 1.18-1.34x, its stride-1 input gradient 1.12x, 3×640×640 → 16 at stride 2 1.19x; 16 → 32
+     * 0.98x, 32 → 16 0.93x; in-process A/B, one thread), and with the 4 × 2 tile (the 6 × 4 one has no
+     * such kernel: unmeasured).
+     *
+     * <p>Pixels are counted along the padded rows: output pixel (oh, ow) is pixel
+     * {@code oh·rowStride + ow}, rowStride the padded width times the vertical stride, and tap t
+     * reads its values from {@code taps[t]} on. At vertical stride 1 the rows follow one another, so
+     * micro-tiles of NR such pixels run across row ends (the padded columns between rows are
+     * computed and not stored: 2 in 322 at 320×320); at larger strides rowStride skips rows, so each
+     * output row starts micro-tiles of its own. The tiles' places depend on the shape alone, so the
+     * results are the same bits on every thread count. A micro-tile inside one output row, with an
+     * epilogue the kernel can apply ({@link GemmFloat32Epilogue#direct}), goes straight into y;
+     * others through the thread's tile and {@link GemmFloat32Epilogue#store}, row piece by row
+     * piece. The bias step reads ones that lie after the padded input, where the last micro-tiles'
+     * reads past it also land ({@code end} floats). Each part pads the input rows its micro-tiles
+     * read just before them ({@link #padRowsFor}): padded whole first, the image was out of cache
+     * by then and the kernel's reads missed (0.86x instead of 1.15x at 16 → 16).
+     *
+     * @param perRow micro-tiles of an output row, or 0 when they run across rows
+     * @param tiles micro-tiles of a group
+     * @param end pixels up to the end of the last micro-tile
+     */
+    private record InPlaceColumns(int rowStride, int perRow, int tiles, int end) {
+
+        /** Whether the FP32 forward of spec goes this way (see the record comment). */
+        static boolean applies(Conv2dSpec spec, Geometry geometry, boolean biasOrNone, int depth) {
+            return MR == 4 && NR == 2 * FLOATS.length() && geometry.needsColumns && geometry.pixels > 0 && biasOrNone
+                    && geometry.inPerGroup <= IN_PLACE_FORWARD_CHANNELS
+                    && geometry.outPerGroup <= IN_PLACE_FORWARD_CHANNELS && depth <= GemmFloat32.KC;
+        }
+
+        static InPlaceColumns of(Conv2dSpec spec) {
+            int rowStride = spec.strideHeight() * Im2col.PaddedInput.of(spec, null).width();
+            if (spec.strideHeight() == 1) {
+                int tiles = Im2col.ceilDiv((spec.outHeight() - 1) * rowStride + spec.outWidth(), NR);
+                return new InPlaceColumns(rowStride, 0, tiles, tiles * NR);
+            }
+            int perRow = Im2col.ceilDiv(spec.outWidth(), NR);
+            return new InPlaceColumns(rowStride, perRow, spec.outHeight() * perRow,
+                    (spec.outHeight() - 1) * rowStride + perRow * NR);
+        }
+
+        void forward(Conv2dSpec spec, Geometry geometry, float[] xs, int xOffset, Im2col.PaddedInput padded,
+                     boolean biasStep, int depth, float[] packedWeights, int groupWeights, float[] ys, int yOffset,
+                     GemmFloat32Epilogue epilogue, int threads, WorkerPool pool) {
+            // Each group's depth steps: tap (ci, kh, kw) in the weights' order, then the bias step's ones.
+            int[] taps = new int[spec.groups() * depth];
+            int size = Im2col.PaddedInput.size(spec);
+            for (int g = 0, t = 0; g < spec.groups(); g++) {
+                for (int ci = 0; ci < geometry.inPerGroup; ci++) {
+                    int channel = padded.channel(g * geometry.inPerGroup + ci);
+                    for (int kh = 0; kh < spec.kernelHeight(); kh++) {
+                        for (int kw = 0; kw < spec.kernelWidth(); kw++) {
+                            taps[t++] = channel + kh * spec.dilationHeight() * padded.width() + padded.tapColumn(spec, kw);
+                        }
+                    }
+                }
+                if (biasStep) {
+                    taps[t++] = size;
+                }
+            }
+            Arrays.fill(padded.data(), size, size + end, 1f);
+            // Per group, the micro-tiles in one contiguous range per part, at least as many ranges as threads.
+            int chunks = Math.min(tiles, Math.max(1, threads / gcd(spec.groups(), threads)));
+            int tasks = spec.groups() * chunks;
+            int parts = Math.min(threads, tasks);
+            for (int image = 0; image < spec.batch(); image++) {
+                int n = image;
+                pool.parallelFor(parts, part -> {
+                    int[] paddedRows = {-1, 0};
+                    for (int task = part * tasks / parts; task < (part + 1) * tasks / parts; task++) {
+                        int g = task / chunks;
+                        int chunk = task % chunks;
+                        run(spec, geometry, xs, xOffset, n, g, padded, paddedRows, taps, g * depth, depth, packedWeights,
+                                g * groupWeights, ys, yOffset + geometry.outputBase(spec, n, g), epilogue,
+                                (int) ((long) chunk * tiles / chunks), (int) ((long) (chunk + 1) * tiles / chunks));
+                    }
+                });
+            }
+        }
+
+        /** Micro-tiles [first, last) of group g of image n: all its output channels, MR at a time, per micro-tile. */
+        private void run(Conv2dSpec spec, Geometry geometry, float[] xs, int xOffset, int n, int g,
+                         Im2col.PaddedInput padded, int[] paddedRows, int[] taps, int tapIndex, int depth,
+                         float[] packedWeights, int weightIndex, float[] y, int yBase, GemmFloat32Epilogue epilogue,
+                         int first, int last) {
+            float[] data = padded.data();
+            int outW = spec.outWidth();
+            int outH = spec.outHeight();
+            int channels = geometry.outPerGroup;
+            int ldy = geometry.pixels;
+            boolean direct = epilogue.direct(true);
+            boolean accumulate = epilogue.readsC(true);
+            float[] tile = GemmFloat32Scratch.forCurrentThread().tile();
+            for (int m = first; m < last; m++) {
+                int pixel = perRow == 0 ? m * NR : (m / perRow) * rowStride + (m % perRow) * NR;
+                int oh = pixel / rowStride;
+                int ow = pixel % rowStride;
+                int lastRow = Math.min(outH - 1, (pixel + NR - 1) / rowStride);
+                padRowsFor(spec, geometry, xs, xOffset, n, g, oh * outW, (lastRow - oh + 1) * outW, padded, paddedRows);
+                boolean inRow = ow + NR <= outW;
+                for (int co = 0; co < channels; co += MR) {
+                    int rows = Math.min(MR, channels - co);
+                    int aIndex = weightIndex + co * depth;
+                    if (inRow && rows == MR && direct) {
+                        int o = yBase + co * ldy + oh * outW + ow;
+                        GemmFloat32MicroKernels.multiply4x2Taps(depth, packedWeights, aIndex, data, taps, tapIndex, pixel,
+                                y, o, ldy, accumulate);
+                        epilogue.activateRows(y, o, ldy, MR, NR);
+                        continue;
+                    }
+                    GemmFloat32MicroKernels.multiply4x2Taps(depth, packedWeights, aIndex, data, taps, tapIndex, pixel,
+                            tile, 0, NR, false);
+                    for (int j = 0; j < NR; ) {
+                        int row = (pixel + j) / rowStride;
+                        if (perRow != 0 && row != oh) {
+                            break; // the next output row's own micro-tiles store it
+                        }
+                        int column = (pixel + j) % rowStride;
+                        int run = Math.min(NR - j, rowStride - column);
+                        int valid = row < outH ? Math.min(run, outW - column) : 0;
+                        if (valid > 0) {
+                            epilogue.store(tile, j, NR, rows, valid, y, yBase + co * ldy + row * outW + column, ldy, 0,
+                                    true, true);
+                        }
+                        j += run;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /**

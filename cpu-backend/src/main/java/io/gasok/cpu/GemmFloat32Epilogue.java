@@ -58,6 +58,12 @@ final class GemmFloat32Epilogue {
      */
     void store(float[] tile, int tileStride, int rows, int cols, float[] c, int cIndex, int ldc, int col,
                boolean firstBlock, boolean lastBlock) {
+        store(tile, 0, tileStride, rows, cols, c, cIndex, ldc, col, firstBlock, lastBlock);
+    }
+
+    /** {@link #store} of the tile's columns from {@code tileIndex} on (row r at {@code tile[tileIndex + r·tileStride …]}). */
+    void store(float[] tile, int tileIndex, int tileStride, int rows, int cols, float[] c, int cIndex, int ldc, int col,
+               boolean firstBlock, boolean lastBlock) {
         boolean readC = readsC(firstBlock);
         float blockBeta = firstBlock ? beta : 1;
         boolean addBias = firstBlock && bias != null;
@@ -65,7 +71,7 @@ final class GemmFloat32Epilogue {
         boolean activate = lastBlock && activation != null;
         int vectorCols = SPECIES.loopBound(cols);
         for (int r = 0; r < rows; r++) {
-            int tileRow = r * tileStride;
+            int tileRow = tileIndex + r * tileStride;
             int cRow = cIndex + r * ldc;
             if (readC && addBias) {
                 scaleAccumulateBias(tile, tileRow, alpha, c, cRow, blockBeta, bias, biasIndex, vectorCols);

@@ -568,4 +568,60 @@ final class GemmFloat32MicroKernels {
             c53.intoArray(out, o + 5 * ldo + 3 * LANES);
         }
     }
+
+    /**
+     * {@link #multiply4x2} with B read where it lies instead of from a packed micro-panel: depth p's
+     * NR columns are the consecutive floats {@code x[taps[tapIndex + p] + pixel …]}. For a
+     * convolution's forward that reads its column matrix straight from the padded input (implicit
+     * im2col, {@code CpuConvolution.InPlaceColumns}): depth p is one tap of one input channel,
+     * {@code taps} its offset there, {@code pixel} the tile's first pixel along the padded rows. A
+     * step costs about 1.3x a packed one (an offset load and two bounds checks: C2 cannot hoist
+     * checks of indices read from memory), which pays where packing costs more: few output
+     * channels. A loop of its own, like {@link #multiply4x2At}'s. The 4 × 2 tile only (AVX2): the
+     * 6 × 4 tile has no such kernel, as nothing measured it.
+     */
+    static void multiply4x2Taps(int kc, float[] packedA, int aIndex, float[] x, int[] taps, int tapIndex, int pixel,
+                                float[] out, int o, int ldo, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int b = taps[tapIndex + p] + pixel;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, b);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, x, b + LANES);
+            int a = aIndex + p * 4;
+            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[a]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[a + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[a + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[a + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+        }
+    }
 }
