@@ -52,7 +52,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and each tile's columns are written by im2col straight into GEMM's B micro-panel layout
  * ({@link Im2col#im2colPacked}), so {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them
  * with no further copy: one pass over the columns instead of three (im2col, then GEMM's packing of
- * the columns and of the weights per tile). A tile's packed columns are at most
+ * the columns and of the weights per tile). With at most {@value #IN_PLACE_FORWARD_CHANNELS}
+ * channels a group in and out there is no column matrix at all: the micro-kernel reads the columns
+ * in place from the padded input ({@code InPlaceColumns}). A tile's packed columns are at most
  * {@value #PACKED_COLUMN_BUDGET} floats (or one micro-panel, NR pixels, when K·NR is more), so they
  * stay in L2 while the weights stream over them.
  *
