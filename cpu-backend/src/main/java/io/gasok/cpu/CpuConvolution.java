@@ -78,6 +78,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each tile just before its im2col, the rows it reads that its part has not padded yet, which are
  * then still in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread,
  * 1.29x on two; 32→64 at 160×160 1.03-1.05x; in-process A/B; at stride 1 it made no difference).
+ * The forward of few channels that reads its columns in place ({@code InPlaceColumns}) pads per
+ * part at every stride, micro-tile by micro-tile, and runs no im2col: its parts take contiguous
+ * ranges of micro-tiles and run the micro-kernel on them.
  * The image's (group, pixel tile) tasks are split over the pool in contiguous ranges; each part runs
  * im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block of y (GEMM
  * is not nested inside the parts; the packed weights are shared, read only, and so is the padded
@@ -330,9 +333,9 @@ final class CpuConvolution {
      * pixels of a row are consecutive floats. A step costs about 1.3x a packed one, and packing the
      * columns costs the same whatever the output channels, so this pays where they are few: with at
      * most {@value #IN_PLACE_FORWARD_CHANNELS} channels a group in and out (16×320×320 → 16
-     * 1.18-1.34x, its stride-1 input gradient 1.12x, 3×640×640 → 16 at stride 2 1.19x; 16 → 32
-     * 0.98x, 32 → 16 0.93x; in-process A/B, one thread), and with the 4 × 2 tile (the 6 × 4 one has no
-     * such kernel: unmeasured).
+     * 1.15-1.34x, 16×160×160 → 16 1.17x, its stride-1 input gradient 1.06-1.12x, 3×640×640 → 16 at
+     * stride 2 1.05-1.19x; 16 → 32 0.98x, 32 → 16 0.93x; in-process A/B, one thread), and with the
+     * 4 × 2 tile (the 6 × 4 one has no such kernel: unmeasured).
      *
      * <p>Pixels are counted along the padded rows: output pixel (oh, ow) is pixel
      * {@code oh·rowStride + ow}, rowStride the padded width times the vertical stride, and tap t
@@ -341,7 +344,8 @@ final class CpuConvolution {
      * computed and not stored: 2 in 322 at 320×320); at larger strides rowStride skips rows, so each
      * output row starts micro-tiles of its own. The tiles' places depend on the shape alone, so the
      * results are the same bits on every thread count. A micro-tile inside one output row, with an
-     * epilogue the kernel can apply ({@link GemmFloat32Epilogue#direct}), goes straight into y;
+     * epilogue the kernel can apply ({@link GemmFloat32Epilogue#direct}) and all MR output channels
+     * of its panel (not the last panel of a count that is not a multiple of MR), goes straight into y;
      * others through the thread's tile and {@link GemmFloat32Epilogue#store}, row piece by row
      * piece. The bias step reads ones that lie after the padded input, where the last micro-tiles'
      * reads past it also land ({@code end} floats). Each part pads the input rows its micro-tiles

@@ -123,6 +123,43 @@ class CpuConvolutionTest {
     }
 
     /**
+     * The forward of few channels that reads its columns in place ({@code InPlaceColumns}, at most
+     * 16 channels a group in and out, the 4 × 2 tile): micro-tiles across row ends and past the last
+     * row, output rows of their own at vertical strides above 1, widths around a micro-tile (16),
+     * groups, dilation, padding wider than the kernel's reach, a padded 1 × 1 kernel, alpha ≠ 1
+     * without a bias (through the tile) and beta 1 with one; against the reference on one to three
+     * threads, and the same bits on each.
+     */
+    @Test
+    void theInPlaceForwardOfFewChannelsMatchesTheReferenceOnEveryThreadCount() {
+        Conv2dSpec[] shapes = {
+            spec(1, 16, 20, 17, 16, 3, 1, 1, 1, new Epilogue(1, 0, UnaryOp.RELU, 0)),
+            spec(2, 48, 9, 31, 48, 3, 1, 1, 3, new Epilogue(1, 1, null, 0)),
+            new Conv2dSpec(1, 3, 23, 33, 16, 3, 3, 2, 1, 0, 2, 3, 1, 2, 1, 1, new Epilogue(1, 0.5, UnaryOp.LEAKY_RELU, 0.1)),
+            new Conv2dSpec(2, 8, 7, 16, 6, 5, 5, 3, 3, 5, 4, 5, 4, 1, 1, 2, new Epilogue(0.5, 0, null, 0)),
+            new Conv2dSpec(1, 4, 5, 15, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, Epilogue.NONE),
+        };
+        for (Conv2dSpec spec : shapes) {
+            for (boolean bias : new boolean[] {true, false}) {
+                double[][] bits = new double[3][];
+                WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
+                for (int t = 0; t < pools.length; t++) {
+                    ConvTestCase.check(spec, bias, DType.FLOAT32, ConvTestCase.Kernel.FORWARD, 23, pools[t]);
+                    Random random = new Random(29);
+                    double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+                    double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+                    double[] b = bias ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
+                    double[] y = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+                    bits[t] = ConvTestCase.runCpu(spec, ConvTestCase.Kernel.FORWARD, DType.FLOAT32, x, w, b, y,
+                            ConvTestCase.shapeY(spec), pools[t]);
+                }
+                assertArrayEquals(bits[0], bits[1], spec + " on one and two threads");
+                assertArrayEquals(bits[0], bits[2], spec + " on one and three threads");
+            }
+        }
+    }
+
+    /**
      * Not with SILU, SIGMOID or TANH: the Vector API's interpreted exp can differ from the compiled
      * one in the last bit, so their bits are stable only once the JIT has compiled both runs (see
      * CpuConvolution's class comment); a review's fuzz saw that differ between one and two threads.
