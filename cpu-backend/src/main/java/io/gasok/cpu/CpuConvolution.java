@@ -334,7 +334,8 @@ final class CpuConvolution {
      * columns costs the same whatever the output channels, so this pays where they are few: with at
      * most {@value #IN_PLACE_FORWARD_CHANNELS} channels a group in and out (16×320×320 → 16
      * 1.15-1.34x, 16×160×160 → 16 1.17x, its stride-1 input gradient 1.06-1.12x, 3×640×640 → 16 at
-     * stride 2 1.05-1.19x; 16 → 32 0.98x, 32 → 16 0.93x; in-process A/B, one thread), and with the
+     * stride 2 1.05-1.19x; 16 → 32 0.98x, 32 → 16 0.93x; in-process A/B, one thread; on two threads
+     * 16×320×320 → 16 1.01-1.11x, 16×160×160 → 16 1.03x, 3×640×640 → 16 0.97x), and with the
      * 4 × 2 tile (the 6 × 4 one has no such kernel: unmeasured).
      *
      * <p>Pixels are counted along the padded rows: output pixel (oh, ow) is pixel
