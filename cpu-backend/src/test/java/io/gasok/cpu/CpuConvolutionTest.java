@@ -2,6 +2,7 @@ package io.gasok.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
@@ -155,6 +156,47 @@ class CpuConvolutionTest {
                 }
                 assertArrayEquals(bits[0], bits[1], spec + " on one and two threads");
                 assertArrayEquals(bits[0], bits[2], spec + " on one and three threads");
+            }
+        }
+    }
+
+    /**
+     * Weights of at least {@link CpuConvolution#PARALLEL_PACK_FLOATS} floats are packed (and, for the
+     * stride-1 input gradient, flipped) by the pool's threads, each taking a range of row panels
+     * (rows): two groups, output channels and taps per group that are no multiple of the
+     * micro-tile's rows (a range ends inside a group and mid-group panels start another's), the bias
+     * as a depth step and, with alpha ≠ 1, not; against the reference on one to three threads, and
+     * the same bits on each.
+     */
+    @Test
+    void weightsPreparedOnSeveralThreadsMatchTheReference() {
+        Conv2dSpec[] shapes = {
+            spec(1, 130, 9, 11, 118, 3, 1, 1, 2, new Epilogue(1, 0.5, UnaryOp.RELU, 0)),
+            spec(1, 130, 9, 11, 118, 3, 1, 1, 2, new Epilogue(0.5, 0, null, 0)),
+            spec(1, 118, 13, 10, 130, 3, 2, 1, 2, Epilogue.NONE),
+        };
+        WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
+        for (Conv2dSpec spec : shapes) {
+            assertTrue(spec.outChannels() * spec.inChannels() / spec.groups() * 9 >= CpuConvolution.PARALLEL_PACK_FLOATS);
+            for (ConvTestCase.Kernel kernel : new ConvTestCase.Kernel[] {ConvTestCase.Kernel.FORWARD,
+                    ConvTestCase.Kernel.BACKWARD_INPUT}) {
+                boolean forward = kernel == ConvTestCase.Kernel.FORWARD;
+                int[] outShape = forward ? ConvTestCase.shapeY(spec) : ConvTestCase.shapeX(spec);
+                Random random = new Random(41);
+                double[] a = ConvTestCase.values(forward ? ConvTestCase.shapeX(spec) : ConvTestCase.shapeY(spec), random);
+                double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+                double[] b = forward ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
+                double[] old = ConvTestCase.values(outShape, random);
+                double[] first = null;
+                for (WorkerPool pool : pools) {
+                    ConvTestCase.check(spec, forward, DType.FLOAT32, kernel, 43, pool);
+                    double[] bits = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, w, b, old, outShape, pool);
+                    if (first == null) {
+                        first = bits;
+                    } else {
+                        assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
+                    }
+                }
             }
         }
     }
