@@ -28,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>forward: {@code Y = act(alpha · W_g · cols + bias[co] + beta · Y)};
  *   <li>backward input: {@code gcols = W_g^T · gY} (GEMM with transA), then col2im adds gcols into gx;
  *       in FP32 at stride 1, a forward convolution of gY with the flipped, transposed weights
- *       instead (see {@code transposedConvolution}); in FP32 at larger strides W_g^T is packed once
- *       per call and each tile's GEMM runs on it ({@code multiplyTransposedWeights}), and col2im
- *       adds into a padded, phase-split accumulator with whole-vector adds
- *       ({@link Im2col#col2imPadded}), whose rows go into gx once no later tile reaches them;
+ *       instead (see {@code transposedConvolution}); in FP32 at larger strides each thread takes a
+ *       range of input channels, packs their rows of W_g^T once per group and runs every tile's
+ *       GEMM on them, and col2im adds into a padded, phase-split accumulator with whole-vector adds
+ *       ({@link Im2col#col2imPadded}), whose rows go into gx once no later tile reaches them (see
+ *       {@code inputGradientByChannelRanges});
  *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB, the first
  *       tile with beta = 0 in FP32, the others accumulating); in FP32 with at most
  *       {@link GemmFloat32#UNPACKED_A_COLUMNS} output channels a group as its transpose
@@ -106,7 +107,7 @@ import jdk.incubator.vector.VectorSpecies;
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
  * forward's and the weight gradient's padded input is one image (about the size of the
  * image plus its padding), the FP32 input gradient's accumulator (stride above 1) one group of
- * one image, in the calling thread's buffer.
+ * one image, and so is its packed gY (M × P, P rounded up to NR), in the calling thread's buffers.
  */
 final class CpuConvolution {
 
@@ -311,7 +312,7 @@ final class CpuConvolution {
                     }
                 }
                 GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packedWeights, g * groupWeights,
-                        columns, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
+                        columns, 0, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
             });
         }
     }
@@ -631,79 +632,8 @@ final class CpuConvolution {
                 Arrays.fill(gxs, gx.offset(), gx.offset() + gx.size(), 0f);
                 return;
             }
-            // W_g^T packed once for all tiles (per tile, GEMM packed it again: 12% of the time at 128 channels).
-            int groupWeights = Im2col.ceilDiv(geometry.taps, MR) * MR * geometry.outPerGroup;
-            float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
-            // The pool's threads pack ranges of the groups' row panels (see packWeights).
-            int rowPanels = Im2col.ceilDiv(geometry.taps, MR);
-            int panels = spec.groups() * rowPanels;
-            int packParts = (long) spec.groups() * groupWeights >= PARALLEL_PACK_FLOATS
-                    ? Math.min(gemmPool.threads(), panels) : 1;
-            gemmPool.parallelFor(packParts, part -> {
-                for (int task = part * panels / packParts, end = (part + 1) * panels / packParts; task < end; ) {
-                    int g = task / rowPanels;
-                    int first = task % rowPanels * MR;
-                    int last = Math.min(geometry.taps, (first / MR + end - task) * MR);
-                    GemmFloat32Packing.packA(last - first, geometry.outPerGroup, ws,
-                            w.offset() + g * geometry.outPerGroup * geometry.taps + first, 1, geometry.taps,
-                            packedWeights, g * groupWeights + first * geometry.outPerGroup);
-                    task += Im2col.ceilDiv(last - first, MR);
-                }
-            });
-            GemmFloat32Epilogue overwrite = new GemmFloat32Epilogue(Epilogue.NONE, null, 0);
-            // The sums gather in a padded, phase-split accumulator of one group of one image (see
-            // Im2col.col2imPadded), zeroed row by row just before a tile first reaches a row, and
-            // each input row goes into gx once no later tile reaches it, while still in cache.
-            Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
-            int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
-            Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
-            int tilePixels = geometry.tilePixels();
-            int outW = spec.outWidth();
-            int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
-            for (int g = 0; g < spec.groups(); g++) {
-                int group = g;
-                for (int n = 0; n < spec.batch(); n++) {
-                    int image = n;
-                    int gxBase = gx.offset() + geometry.inputBase(spec, image, group);
-                    int zeroed = 0;
-                    int finished = 0;
-                    for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
-                        int tileStart = p0;
-                        int count = Math.min(tilePixels, geometry.pixels - p0);
-                        int zeroFrom = zeroed;
-                        int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
-                        if (zeroTo > zeroFrom) {
-                            forChannelRanges(geometry, gemmPool, (first, last) ->
-                                    Im2col.zeroRows(acc, first, last, zeroFrom, zeroTo));
-                            zeroed = zeroTo;
-                        }
-                        float[] gcols = Im2col.floatColumns(geometry.taps * count);
-                        multiplyTransposedWeights(geometry, packedWeights, group * groupWeights, gys,
-                                gy.offset() + geometry.outputBase(spec, image, group) + tileStart, count, gcols,
-                                overwrite, gemmPool);
-                        forChannelRanges(geometry, gemmPool, (first, last) ->
-                                Im2col.col2imPadded(spec, gcols, first, last, tileStart, count, acc));
-                        // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
-                        int unpadFrom = finished;
-                        int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
-                                : Math.max(0, Math.min(spec.inHeight(),
-                                        (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
-                        if (unpadTo > unpadFrom) {
-                            // Rows no tap reaches (a stride past the kernel's reach) are zero too.
-                            int reachedFrom = zeroed;
-                            int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
-                            if (reachedTo > reachedFrom) {
-                                forChannelRanges(geometry, gemmPool, (first, last) ->
-                                        Im2col.zeroRows(acc, first, last, reachedFrom, reachedTo));
-                                zeroed = reachedTo;
-                            }
-                            forChannelRanges(geometry, gemmPool, (first, last) ->
-                                    Im2col.unpadGradient(spec, acc, first, last, unpadFrom, unpadTo, gxs, gxBase));
-                            finished = unpadTo;
-                        }
-                    }
-                }
-            }
+            inputGradientByChannelRanges(spec, geometry, gys, gy.offset(), ws, w.offset(), gxs, gx.offset(), gemmPool);
+            return;
         } else if (gx.dtype() == DType.FLOAT64) {
             double[] gys = CpuBuffer.doubles(gy);
             double[] ws = CpuBuffer.doubles(w);
@@ -803,32 +733,94 @@ final class CpuConvolution {
     }
 
     /**
-     * One tile of the FP32 input gradient's columns, {@code gcols[K, count] = W_g^T · gY_tile}, from
-     * W_g^T already packed ({@code packedWeights} from {@code weightsIndex}, K rows of depth M): the
-     * tile of gY (M rows of P floats from {@code gyIndex}) is packed into the calling thread's B
-     * buffer by the pool's threads, each taking a range of micro-panels, then each thread multiplies
-     * a range of gcols' rows ({@link GemmFloat32#multiplyPacked}). The sums are GEMM's, in the same
-     * order, whatever the split.
+     * The FP32 input gradient at strides above 1: {@code gcols = W_g^T · gY} tile by tile, col2im'd
+     * into a padded, phase-split accumulator of one group of one image ({@link Im2col#col2imPadded}:
+     * whole-vector adds where gx would take every stride-th float), zeroed row by row just before a
+     * tile first reaches a row, each input row moved into gx ({@link Im2col#unpadGradient}) once no
+     * later tile reaches it, while still in cache.
+     *
+     * <p>Threads take ranges of the group's input channels, and with them the rows of W_g^T and of
+     * gcols (the channel's taps) and the accumulator's channels: each part packs its rows of W_g^T
+     * (once per group, into a micro-panel of their own in the shared buffer), and then, per image,
+     * runs its GEMM, col2im, zeroing and unpadding for every tile with no other thread, reading the
+     * image's gY, packed whole by all the threads first. Two barriers per image, where splitting
+     * each step of each tile over the pool took five per tile: on two threads 10% of the time went
+     * to waiting at them. Every sum is in the same order for every split (GEMM's over the depth M,
+     * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
      */
-    private static void multiplyTransposedWeights(Geometry geometry, float[] packedWeights, int weightsIndex,
-                                                  float[] gys, int gyIndex, int count, float[] gcols,
-                                                  GemmFloat32Epilogue overwrite, WorkerPool pool) {
+    private static void inputGradientByChannelRanges(Conv2dSpec spec, Geometry geometry, float[] gys, int gyOffset,
+                                                     float[] ws, int wOffset, float[] gxs, int gxOffset,
+                                                     WorkerPool pool) {
+        int kernel = spec.kernelHeight() * spec.kernelWidth();
         int depth = geometry.outPerGroup;
-        int rows = geometry.taps;
-        int panels = Im2col.ceilDiv(count, NR);
-        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(depth * panels * NR);
-        packBOnPool(depth, count, gys, gyIndex, geometry.pixels, 1, packedGy, pool);
-        int rowTiles = Im2col.ceilDiv(rows, MR);
-        int parts = Math.min(pool.threads(), rowTiles);
-        int rowsPerPart = Im2col.ceilDiv(rowTiles, parts) * MR;
-        pool.parallelFor(parts, part -> {
-            int first = part * rowsPerPart;
-            int end = Math.min(rows, first + rowsPerPart);
-            if (first < end) {
-                GemmFloat32.multiplyPacked(end - first, count, depth, packedWeights, weightsIndex + first * depth,
-                        packedGy, gcols, first * count, count, overwrite, GemmFloat32Scratch.forCurrentThread());
+        int parts = Math.min(pool.threads(), geometry.inPerGroup);
+        // Part p's channels [c_p, c_p+1), its packed rows of W_g^T from rowsAt[p].
+        int[] firstChannel = new int[parts + 1];
+        int[] rowsAt = new int[parts + 1];
+        for (int part = 0; part <= parts; part++) {
+            firstChannel[part] = (int) ((long) part * geometry.inPerGroup / parts);
+            if (part > 0) {
+                int rows = (firstChannel[part] - firstChannel[part - 1]) * kernel;
+                rowsAt[part] = rowsAt[part - 1] + Im2col.ceilDiv(rows, MR) * MR * depth;
             }
-        });
+        }
+        float[] packedWeights = Im2col.packedWeights(rowsAt[parts]);
+        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(depth * Im2col.ceilDiv(geometry.pixels, NR) * NR);
+        Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
+        int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
+        Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
+        // Whole micro-panels, so that each tile's packed gY starts a panel.
+        int tilePixels = Math.max(NR, geometry.tilePixels() / NR * NR);
+        int outW = spec.outWidth();
+        int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
+        GemmFloat32Epilogue overwrite = new GemmFloat32Epilogue(Epilogue.NONE, null, 0);
+        for (int g = 0; g < spec.groups(); g++) {
+            int group = g;
+            pool.parallelFor(parts, part -> {
+                int first = firstChannel[part] * kernel;
+                GemmFloat32Packing.packA(firstChannel[part + 1] * kernel - first, depth, ws,
+                        wOffset + group * depth * geometry.taps + first, 1, geometry.taps, packedWeights, rowsAt[part]);
+            });
+            for (int n = 0; n < spec.batch(); n++) {
+                int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                packBOnPool(depth, geometry.pixels, gys, gyOffset + geometry.outputBase(spec, n, group), geometry.pixels,
+                        1, packedGy, pool);
+                pool.parallelFor(parts, part -> {
+                    int c0 = firstChannel[part];
+                    int c1 = firstChannel[part + 1];
+                    int rows = (c1 - c0) * kernel;
+                    GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                    int zeroed = 0;
+                    int finished = 0;
+                    for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
+                        int count = Math.min(tilePixels, geometry.pixels - p0);
+                        int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
+                        if (zeroTo > zeroed) {
+                            Im2col.zeroRows(acc, c0, c1, zeroed, zeroTo);
+                            zeroed = zeroTo;
+                        }
+                        float[] gcols = Im2col.floatColumns(rows * count);
+                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, rowsAt[part], packedGy, p0 * depth,
+                                gcols, 0, count, overwrite, scratch);
+                        Im2col.col2imPadded(spec, gcols, c0, c0, c1, p0, count, acc);
+                        // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
+                        int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
+                                : Math.max(0, Math.min(spec.inHeight(),
+                                        (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
+                        if (unpadTo > finished) {
+                            // Rows no tap reaches (a stride past the kernel's reach) are zero too.
+                            int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
+                            if (reachedTo > zeroed) {
+                                Im2col.zeroRows(acc, c0, c1, zeroed, reachedTo);
+                                zeroed = reachedTo;
+                            }
+                            Im2col.unpadGradient(spec, acc, c0, c1, finished, unpadTo, gxs, gxBase);
+                            finished = unpadTo;
+                        }
+                    }
+                });
+            }
+        }
     }
 
     /**
@@ -974,8 +966,8 @@ final class CpuConvolution {
      * reads it, at every stride), so the micro-kernel reads its MR rows there, output row after
      * output row, all in one tile's registers ({@link GemmFloat32MicroKernels#multiplyRowsAt}).
      * A tile is whole output rows, about {@value #IN_PLACE_TILE_PIXELS} pixels (one row if wider); its gY
-     * rows are packed transposed as B (the pool's threads taking ranges of micro-panels, as in
-     * {@code multiplyTransposedWeights}), then thread t takes a range of cols' row tiles, adding into
+     * rows are packed transposed as B (the pool's threads taking ranges of micro-panels,
+     * {@code packBOnPool}), then thread t takes a range of cols' row tiles, adding into
      * [K, M] rows no other thread writes. Each sum runs over images, tiles, rows and columns in that
      * order whatever the thread count. The im2col it replaces writes and reads back K floats per
      * pixel for 2·K·M flops: a fifth of the time of a 16-channel layer at 320×320. Used up to

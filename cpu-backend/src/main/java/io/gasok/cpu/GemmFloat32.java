@@ -249,7 +249,7 @@ public final class GemmFloat32 {
      *
      * <p>Loops: per k-block, per block of MC rows, per B micro-panel (in L1), per A micro-panel.
      */
-    static void multiplyPacked(int m, int n, int k, float[] packedA, int aIndex, float[] packedB,
+    static void multiplyPacked(int m, int n, int k, float[] packedA, int aIndex, float[] packedB, int bIndex,
                                float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue,
                                GemmFloat32Scratch scratch) {
         float[] tile = scratch.tile();
@@ -265,12 +265,12 @@ public final class GemmFloat32 {
                 for (int panel = 0; panel < panels; panel++) {
                     int jr = panel * NR;
                     int cols = Math.min(NR, n - jr);
-                    int bIndex = jr * k + pc * NR;
+                    int panelIndex = bIndex + jr * k + pc * NR;
                     if (epilogue.readsC(firstBlock)) {
                         touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
                     }
                     for (int ir = ic; ir < rowEnd; ir += MR) {
-                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, false, 0, packedB, bIndex, Math.min(MR, m - ir), cols,
+                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, false, 0, packedB, panelIndex, Math.min(MR, m - ir), cols,
                                 c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }

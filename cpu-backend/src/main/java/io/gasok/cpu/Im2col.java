@@ -445,15 +445,16 @@ final class Im2col {
 
     /**
      * The reverse of {@link #im2colPacked}'s reads for a tile's column matrix in {@link #im2col}'s
-     * layout ({@code cols[(ci·taps + tap)·pixels + p]}, p relative to firstPixel): adds each row of
+     * layout, from channel {@code colsChannel} on ({@code cols[((ci - colsChannel)·taps + tap)·pixels
+     * + p]}, p relative to firstPixel): adds each row of
      * channels [firstChannel, lastChannel) into an accumulator laid out as a {@link PaddedInput} of
      * the group's channels ({@code acc.channel(ci)}). Each (row, output row) run lands on
      * consecutive floats of one phase row, whatever the stride, so it is a plain vector add, where
      * {@link #col2im} adds to every stride-th float of gx; {@link #unpadGradient} then moves the
      * sums into the input gradient. Threads may add disjoint channel ranges at once.
      */
-    static void col2imPadded(Conv2dSpec spec, float[] cols, int firstChannel, int lastChannel, int firstPixel,
-                             int pixels, PaddedInput acc) {
+    static void col2imPadded(Conv2dSpec spec, float[] cols, int colsChannel, int firstChannel, int lastChannel,
+                             int firstPixel, int pixels, PaddedInput acc) {
         int kernelH = spec.kernelHeight();
         int kernelW = spec.kernelWidth();
         int taps = kernelH * kernelW;
@@ -466,7 +467,7 @@ final class Im2col {
         for (int ci = firstChannel; ci < lastChannel; ci++) {
             for (int kh = 0; kh < kernelH; kh++) {
                 for (int kw = 0; kw < kernelW; kw++) {
-                    int in = (ci * taps + kh * kernelW + kw) * pixels - firstPixel;
+                    int in = ((ci - colsChannel) * taps + kh * kernelW + kw) * pixels - firstPixel;
                     int tapStart = acc.channel(ci) + kh * tapRow + acc.tapColumn(spec, kw);
                     for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
                          rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {
