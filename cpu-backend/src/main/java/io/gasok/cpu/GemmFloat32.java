@@ -25,7 +25,8 @@ import java.util.Objects;
  *         for ir in [0, MC) step MR             one A micro-panel, MR × KC           (≈ L1)
  *           tile = Apanel · Bpanel in registers; epilogue stores it into C
  * </pre>
- * The k-blocks are of equal depth, at most KC ({@link #depthBlocks}): k = 576 (a 3×3 convolution of
+ * The k-blocks are of equal depth, at most KC ({@link #depthBlocks}; {@link #multiplyPacked}'s at
+ * most {@link #PACKED_KC}): k = 576 (a 3×3 convolution of
  * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
  * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
@@ -51,7 +52,10 @@ import java.util.Objects;
  */
 public final class GemmFloat32 {
 
-    /** Prefix of the system properties that set the block sizes: {@code gasok.cpu.gemm.kc}, {@code .mc}, {@code .nc}. */
+    /**
+     * Prefix of the system properties that set the block sizes: {@code gasok.cpu.gemm.kc}, {@code .mc},
+     * {@code .nc}, {@code .packedkc}.
+     */
     public static final String BLOCK_PROPERTY_PREFIX = "gasok.cpu.gemm.";
     /**
      * Most depth of a k-block: a B micro-panel is at most KC × NR floats. 512 by default (measured on
@@ -65,6 +69,12 @@ public final class GemmFloat32 {
     static final int MC = blockSize("mc", 96, MR);
     /** Columns of a packed B block (a multiple of NR): 2048 by default, or {@code -Dgasok.cpu.gemm.nc}. */
     static final int NC = blockSize("nc", 2048, NR);
+    /**
+     * Most depth of a k-block in {@link #multiplyPacked}: B micro-panels of up to 2^16 floats (256
+     * KiB, half a core's L2 here; 4096 deep with NR = 16), or KC if that is more; or
+     * {@code -Dgasok.cpu.gemm.packedkc} (the tests' small blocks, to reach several k-blocks there).
+     */
+    static final int PACKED_KC = blockSize("packedkc", Math.max(KC, (1 << 16) / NR), 1);
     /** Most floats of a packed B block, KC × NC (one array, indexed by int). */
     static final long MAX_PACKED_B = 1L << 28;
 
@@ -222,7 +232,7 @@ public final class GemmFloat32 {
 
     /** The block sizes and the micro-kernel's tile, as a device description names them. */
     static String blocking() {
-        return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC;
+        return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC + ", packed KC " + PACKED_KC;
     }
 
     private static int ceilDiv(int x, int y) {
@@ -247,14 +257,21 @@ public final class GemmFloat32 {
      * For callers that pack as they produce the data (the convolution's im2col writes packed columns)
      * and reuse one packed operand many times (its weights).
      *
-     * <p>Loops: per k-block, per block of MC rows, per B micro-panel (in L1), per A micro-panel.
+     * <p>Loops: per k-block, per block of MC rows, per B micro-panel, per A micro-panel. The
+     * k-blocks are at most {@link #PACKED_KC} deep, not KC: the callers' packed B is a convolution
+     * tile's columns, sized to stay in L2 whole (or one micro-panel of them), and L2 feeds the
+     * micro-kernel's B loads fast enough, while every k-block more costs a pass over C's tile and
+     * splits each micro-kernel call. Against k-blocks of at most KC (in-process A/B, 11-15 rounds),
+     * one thread: 256×20×20 → 256 forward 1.07-1.08x and its input gradient 1.05x, 128×40×40 → 128
+     * forward 1.02x and input gradient 1.10x, 64×80×80 → 64 forward 1.05x, 128×40×40 → 256 at
+     * stride 2 1.04x, 32×160×160 → 32 1.02x; two threads 0.98-1.06x. k-blocks of 256 were 0.97x.
      */
     static void multiplyPacked(int m, int n, int k, float[] packedA, int aIndex, float[] packedB, int bIndex,
                                float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue,
                                GemmFloat32Scratch scratch) {
         float[] tile = scratch.tile();
         int panels = ceilDiv(n, NR);
-        int blocks = depthBlocks(k);
+        int blocks = Math.max(1, ceilDiv(k, PACKED_KC));
         for (int kb = 0; kb < blocks; kb++) {
             int pc = blockStart(kb, blocks, k);
             int kc = blockStart(kb + 1, blocks, k) - pc;
