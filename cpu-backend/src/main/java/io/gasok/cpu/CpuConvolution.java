@@ -90,9 +90,12 @@ import jdk.incubator.vector.VectorSpecies;
  * once with its final value, so a part reads the same value whichever write it sees). There are at
  * least as many tasks as threads, so one image's layer keeps every core busy. The FP32
  * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
- * The other backward passes loop over groups, images and tiles in that order: their GEMMs use the
- * pool internally and im2col/col2im split the tile's rows by input channel; the tile order fixes
- * every sum's order. (The weight gradient of few output channels, {@code weightGradientFromPaddedInput},
+ * The FP32 input gradient at larger strides (or with a padding wider than the kernel's reach)
+ * splits each group's input channels over the pool: each thread runs every tile's GEMM, col2im and
+ * unpadding for its channels alone (see {@code inputGradientByChannelRanges}). The other backward
+ * passes loop over groups, images and tiles in that order: their GEMMs use the pool internally and
+ * im2col/col2im split the tile's rows by input channel; the tile order fixes every sum's order.
+ * (The weight gradient of few output channels, {@code weightGradientFromPaddedInput},
  * loops over images, groups and tiles, its threads taking ranges of the column matrix's row tiles:
  * each sum still runs over images and tiles in order.) Results are deterministic for a thread
  * count, and the FP32 ones tested here the same bits on one and two threads; the forward's (and so the
@@ -325,9 +328,10 @@ final class CpuConvolution {
      * independent, so the pool's threads pack ranges of them. The preparation of the weights was
      * serial: 4% of a one-thread forward at 256 channels, 3×3, and flip plus packing 12% of its
      * stride-1 input gradient, twice that share on two threads. Shared, on two threads: 256×20×20 →
-     * 256 forward 1.05x and input gradient 1.12x, 128×40×40 → 256 at stride 2 forward 1.10x and
-     * input gradient 1.04x, 64×80×80 → 64 forward 1.08x, 128×40×40 → 128 input gradient 1.06x;
-     * one thread unchanged (in-process A/B, 11-15 rounds).
+     * 256 forward 1.05x and input gradient 1.12x, 128×40×40 → 256 at stride 2 forward 1.10x,
+     * 64×80×80 → 64 forward 1.08x, 128×40×40 → 128 input gradient 1.06x; one thread unchanged
+     * (in-process A/B, 11-15 rounds). (The stride-2 input gradient's W^T is packed by its own
+     * channel ranges: {@code inputGradientByChannelRanges}.)
      */
     private static void packWeights(Geometry geometry, float[] ws, int wOffset, float[] biases, int biasOffset,
                                     int biasStride, int depth, float[] packed, int firstPanel, int endPanel) {
@@ -747,6 +751,8 @@ final class CpuConvolution {
      * each step of each tile over the pool took five per tile: on two threads 10% of the time went
      * to waiting at them. Every sum is in the same order for every split (GEMM's over the depth M,
      * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
+     * A group of fewer input channels than threads uses as many threads as it has channels (a
+     * 3-channel stem's input gradient, two or three of them; one, with one channel a group).
      */
     private static void inputGradientByChannelRanges(Conv2dSpec spec, Geometry geometry, float[] gys, int gyOffset,
                                                      float[] ws, int wOffset, float[] gxs, int gxOffset,

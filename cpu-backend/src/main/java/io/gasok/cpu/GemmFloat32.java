@@ -253,15 +253,17 @@ public final class GemmFloat32 {
      * {@code C = epilogue(A · B)} for operands already packed over their whole depth k, with no
      * threads and no packing: {@code packedA} holds op(A)'s m rows as {@link GemmFloat32Packing#packA}
      * lays out an m × k block (from {@code aIndex}), {@code packedB} op(B)'s n columns as
-     * {@link GemmFloat32Packing#packB} lays out a k × n block. C is m × n at {@code c[cIndex + i·ldc + j]}.
+     * {@link GemmFloat32Packing#packB} lays out a k × n block (from {@code bIndex}). C is m × n at
+     * {@code c[cIndex + i·ldc + j]}.
      * For callers that pack as they produce the data (the convolution's im2col writes packed columns)
      * and reuse one packed operand many times (its weights).
      *
      * <p>Loops: per k-block, per block of MC rows, per B micro-panel, per A micro-panel. The
      * k-blocks are at most {@link #PACKED_KC} deep, not KC: the callers' packed B is a convolution
-     * tile's columns, sized to stay in L2 whole (or one micro-panel of them), and L2 feeds the
-     * micro-kernel's B loads fast enough, while every k-block more costs a pass over C's tile and
-     * splits each micro-kernel call. Against k-blocks of at most KC (in-process A/B, 11-15 rounds),
+     * tile's columns, sized to stay in L2 whole (or one micro-panel of them), or the stride-2 input
+     * gradient's gY, whose depth is the output channels (one k-block up to 4096 either way), and L2
+     * feeds the micro-kernel's B loads fast enough, while every k-block more costs a pass over C's
+     * tile and splits each micro-kernel call. Against k-blocks of at most KC (in-process A/B, 11-15 rounds),
      * one thread: 256×20×20 → 256 forward 1.07-1.08x and its input gradient 1.05x, 128×40×40 → 128
      * forward 1.02x and input gradient 1.10x, 64×80×80 → 64 forward 1.05x, 128×40×40 → 256 at
      * stride 2 1.04x, 32×160×160 → 32 1.02x; two threads 0.98-1.06x. k-blocks of 256 were 0.97x.

@@ -242,9 +242,10 @@ class CpuConvolutionTest {
     }
 
     /**
-     * The FP32 input gradient at stride 2 (W^T packed once per call, a GEMM per tile split by rows,
-     * col2im by channels): two tiles per image, two groups, 567 taps per group (not a whole number
-     * of micro-panel rows), the same bits on one thread and two, and the reference's values.
+     * The FP32 input gradient at stride 2 (threads take ranges of a group's input channels, each
+     * packing its rows of W^T and running every tile's GEMM and col2im for them): several tiles
+     * per image, two groups, 567 taps per group (not a whole number of micro-panel rows, nor are a
+     * thread's 279 or 288), the same bits on one thread and two, and the reference's values.
      */
     @Test
     void stride2InputGradientGivesTheSameBitsOnOneAndTwoThreads() {
