@@ -1,0 +1,74 @@
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The driver of tools/perf/ab.sh: {@code AB threads sizes rounds variant...}. Each variant is a
+ * folder with {@code classes} (a revision's cpu-backend) and {@code probe} ({@link io.gasok.cpu}'s
+ * Bench compiled against them), loaded by a class loader of its own, or {@code openblas}. Per size:
+ * 1.5 s of warm-up per variant, then {@code rounds} rounds in which every variant is timed once in
+ * turn (on more than one thread after 150 ms of calls, so the pool's workers are awake), each
+ * timing enough calls for about 0.6 GFLOP. Prints each variant's median GFLOP/s and the median of
+ * its per-round ratio to the first variant.
+ */
+public class AB {
+    public static void main(String[] args) throws Throwable {
+        int threads = Integer.parseInt(args[0]);
+        int[] sizes = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        int rounds = Integer.parseInt(args[2]);
+        int v = args.length - 3;
+        Method[] time = new Method[v];
+        Method flopsOf = null;
+        String[] names = new String[v];
+        for (int i = 0; i < v; i++) {
+            String d = args[3 + i];
+            names[i] = Path.of(d).getFileName().toString();
+            if (d.equals("openblas")) {
+                time[i] = OpenBlas.class.getMethod("time", int.class, int.class, int.class);
+                System.out.println("openblas: " + OpenBlas.core());
+                continue;
+            }
+            URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(d, "probe").toUri().toURL(),
+                Path.of(d, "classes").toUri().toURL()}, AB.class.getClassLoader());
+            Class<?> bench = Class.forName("io.gasok.cpu.Bench", true, loader);
+            time[i] = bench.getMethod("time", int.class, int.class, int.class);
+            flopsOf = bench.getMethod("flops", int.class);
+        }
+        for (int s : sizes) {
+            double flops = flopsOf != null ? (double) flopsOf.invoke(null, s) : 2.0 * s * s * s;
+            int inner = (int) Math.max(1, 0.6e9 / flops);
+            for (int i = 0; i < v; i++) {
+                long end = System.nanoTime() + 1_500_000_000L;
+                while (System.nanoTime() < end) {
+                    time[i].invoke(null, threads, s, inner);
+                }
+            }
+            double[][] gflops = new double[v][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < v; i++) {
+                    if (threads > 1) {
+                        long end = System.nanoTime() + 150_000_000L;
+                        while (System.nanoTime() < end) {
+                            time[i].invoke(null, threads, s, inner);
+                        }
+                    }
+                    gflops[i][r] = flops * inner / (long) time[i].invoke(null, threads, s, inner);
+                }
+            }
+            StringBuilder line = new StringBuilder(String.format("%5d t%d", s, threads));
+            for (int i = 0; i < v; i++) {
+                double[] sorted = gflops[i].clone();
+                Arrays.sort(sorted);
+                double[] ratio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratio[r] = gflops[i][r] / gflops[0][r];
+                }
+                Arrays.sort(ratio);
+                line.append(String.format("  | %s %6.1f GF/s (ratio med %.3f)", names[i], sorted[rounds / 2], ratio[rounds / 2]));
+            }
+            System.out.println(line);
+        }
+    }
+}
