@@ -38,7 +38,9 @@ cat "$out/machine.txt"
 if wants tests; then
   t="$here/test"
   cp="$t/test-classes:$t/classes:$(ls "$t"/lib/*.jar | tr '\n' ':')"
-  # The build's settings: see the root pom's surefire configuration.
+  # The build's settings: see the root pom's surefire configuration. jqwik keeps its database in
+  # target/ of the working folder, and fails its engine at the end when that folder is missing.
+  mkdir -p /tmp/gasok-device/target
   ( cd /tmp/gasok-device && timeout 240 "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
       -XX:+UseParallelGC -Dgasok.cpu.poisonBuffers=true \
       -jar "$(ls "$t"/junit-platform-console-standalone-*.jar)" execute --disable-banner --details=summary \
@@ -78,10 +80,11 @@ if wants sweep; then
 fi
 
 if wants asm; then
-  # One thread count: the bench runs in this JVM, so the print options apply to its kernels.
+  # In process (--in-process, one thread count): the bench otherwise times each thread count in a
+  # fresh JVM, which the print options do not reach.
   timeout 120 "$java" -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=quiet \
     -XX:CompileCommand='print,io.gasok.cpu.GemmFloat32MicroKernels::multiply*' \
     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli \
-    bench --device cpu --ops gemm --peers none --sizes 1024 --threads 1 --runs 3 > "$out/asm.txt" 2>&1
+    bench --device cpu --ops gemm --peers none --sizes 1024 --threads 1 --runs 3 --in-process > "$out/asm.txt" 2>&1
   grep -E "^gemm|Compiled method \(c2\)" "$out/asm.txt"
 fi

@@ -8,7 +8,10 @@
 #
 #   VARIANT  a git revision of this repository (HEAD, HEAD~1, a branch, a commit), "." for the
 #            working tree, or "openblas": cblas_sgemm of NumPy's bundled OpenBLAS through the FFM
-#            API, in the same JVM (GEMM only; python3 with NumPy 2 needed to find it)
+#            API, in the same JVM (GEMM only; python3 with NumPy 2 needed to find it). A revision
+#            may end in @KEY=VALUE[,KEY=VALUE...]: that variant's GEMM block sizes and tile (kc, mc,
+#            nc, packedkc, tile: gasok.cpu.gemm.KEY; a KEY with a dot is a whole property name),
+#            e.g. HEAD HEAD@kc=256 HEAD@tile=4x2,kc=256 openblas
 #   SIZES    GEMM n for n³ products (e.g. 512,1024), or 0 with one of these in AB_OPTS:
 #            -Dgemm=M,N,K[,transA,transB]  one GEMM (transA/transB 1 or 0)
 #            -Dconv=C,H,STRIDE,MODE[,K,OC] a batch-1 conv of C channels, H×H, kernel K (3) to OC (C)
@@ -41,6 +44,11 @@ for variant in "$@"; do
     variants+=(openblas)
     continue
   fi
+  settings=""
+  if [[ "$variant" == *@* ]]; then
+    settings="@${variant#*@}"
+    variant="${variant%%@*}"
+  fi
   if [[ "$variant" == . ]]; then
     name=worktree
   else
@@ -61,7 +69,7 @@ for variant in "$@"; do
     "$java_home/bin/javac" -nowarn --add-modules jdk.incubator.vector -cp "$core:$dir/classes" -d "$dir/probe" \
       "$root/tools/perf/src/io/gasok/cpu/Bench.java" 2>&1 | grep -v -e '^warning' -e 'incubat' -e '^[0-9]* warning' || true
   fi
-  variants+=("$dir")
+  variants+=("$dir$settings")
 done
 lib=""
 if printf '%s\n' "${variants[@]}" | grep -qx openblas; then

@@ -3,6 +3,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Properties;
 
 /**
  * The driver of tools/perf/ab.sh: {@code AB threads sizes rounds variant...}. Each variant is a
@@ -23,8 +24,9 @@ public class AB {
         Method flopsOf = null;
         String[] names = new String[v];
         for (int i = 0; i < v; i++) {
-            String d = args[3 + i];
-            names[i] = Path.of(d).getFileName().toString();
+            String[] variant = args[3 + i].split("@", 2);
+            String d = variant[0];
+            names[i] = Path.of(d).getFileName().toString() + (variant.length > 1 ? "@" + variant[1] : "");
             if (d.equals("openblas")) {
                 time[i] = OpenBlas.class.getMethod("time", int.class, int.class, int.class);
                 System.out.println("openblas: " + OpenBlas.core());
@@ -34,6 +36,18 @@ public class AB {
                 Path.of(d, "classes").toUri().toURL()}, AB.class.getClassLoader());
             Class<?> bench = Class.forName("io.gasok.cpu.Bench", true, loader);
             time[i] = bench.getMethod("time", int.class, int.class, int.class);
+            // This variant's block sizes and tile: its GEMM classes read them once, when blocking()
+            // first loads them, so the properties are set around that call and then put back.
+            Properties saved = (Properties) System.getProperties().clone();
+            for (String setting : variant.length > 1 ? variant[1].split(",") : new String[0]) {
+                String[] pair = setting.split("=", 2);
+                System.setProperty(pair[0].contains(".") ? pair[0] : "gasok.cpu.gemm." + pair[0], pair[1]);
+            }
+            try {
+                System.out.println(names[i] + ": " + bench.getMethod("blocking").invoke(null));
+            } finally {
+                System.setProperties(saved);
+            }
             flopsOf = bench.getMethod("flops", int.class);
         }
         for (int s : sizes) {

@@ -36,6 +36,11 @@ public final class Bench {
     private Bench() {
     }
 
+    /** This revision's GEMM blocking ({@code GemmFloat32.blocking()}), for the driver's header. */
+    public static String blocking() {
+        return GemmFloat32.blocking();
+    }
+
     private static Operand operand(int... shape) {
         CpuBuffer buffer = new CpuBuffer(DType.FLOAT32, Operand.sizeOf(shape));
         Operand operand = new Operand(buffer, DType.FLOAT32, 0, shape, Operand.rowMajorStrides(shape));
