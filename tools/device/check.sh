@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the lent GPU machine, from the bundle tools/device/bundle.sh writes (target/device/):
-#   bash target/device/check.sh OUT [machine|tests|bench|sweep|asm|all]
+#   bash target/device/check.sh OUT [machine|tests|bench|sweep|asm|ab|all]
 # machine: lscpu, the CPU's vector flags, nvidia-smi, NumPy's BLAS and the JVM's AVX level, to OUT/machine.txt
 # tests:   every cpu-backend test (the TCK included) with the JUnit console launcher, to OUT/tests.txt
 # bench:   gasok bench: GEMM at 1, 2 and all threads against NumPy, the other ops, the YOLO conv layers,
@@ -9,10 +9,14 @@
 #          the variants in turn for two rounds (SWEEP_KC, SWEEP_MC: space-separated lists), to OUT/sweep.txt
 # asm:     the C2 code of the GEMM micro-kernels on this CPU, as PrintAssembly's hex (no hsdis there),
 #          to OUT/asm.txt; here, tools/device/hexasm.py turns it into objdump listings
+# ab:      tools/perf/ab.sh's in-process A/B, GEMM against OpenBLAS in one JVM, to OUT/ab.txt: the bundled
+#          working tree ("gasok") with block-size variants and openblas (AB_VARIANTS, default
+#          "gasok gasok@kc=256 openblas"; see ab.sh), AB_THREADS (default "1 2 all"), AB_SIZES
+#          (512,1024,2048), AB_ROUNDS (7), AB_OPTS (-Dgemm=... or -Dconv=..., as for ab.sh)
 # all is machine, tests and bench (7 files: the device tool brings back at most 8; about 7 minutes
-# on the 16-core Xeon host, so give the device call its 600 s); sweep and asm run only when named. Each part has its own time limit, and writes its files as it goes.
+# on the 16-core Xeon host, so give the device call its 600 s); sweep, asm and ab run only when named. Each part has its own time limit, and writes its files as it goes.
 set -u
-out="${1:?usage: check.sh OUT [machine|tests|bench|sweep|asm|all]}"; what="${2:-all}"
+out="${1:?usage: check.sh OUT [machine|tests|bench|sweep|asm|ab|all]}"; what="${2:-all}"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$out" /tmp/gasok-device
 [[ -x /tmp/gasok-device/jre/bin/java ]] || tar -xJf "$here/jre.tar.xz" -C /tmp/gasok-device || exit 3
@@ -20,7 +24,7 @@ java=/tmp/gasok-device/jre/bin/java
 app="$here/app/$(cd "$here/app" && ls gasok-examples-*.jar | head -1):$here/app/lib/*"
 quiet() { grep -v -E "^WARNING: Using incubator|logEdgeCasesOutnumberTries|^INFO: Edge case generation"; }
 gasok() { local limit=$1; shift; timeout "$limit" "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli "$@"; }
-wants() { [[ "$what" == "$1" || ("$what" == all && "$1" != sweep && "$1" != asm) ]]; }
+wants() { [[ "$what" == "$1" || ("$what" == all && "$1" != sweep && "$1" != asm && "$1" != ab) ]]; }
 
 {
   date -u; uname -a
@@ -87,4 +91,17 @@ if wants asm; then
     --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$app" io.gasok.examples.GasokCli \
     bench --device cpu --ops gemm --peers none --sizes 1024 --threads 1 --runs 3 --in-process > "$out/asm.txt" 2>&1
   grep -E "^gemm|Compiled method \(c2\)" "$out/asm.txt"
+fi
+
+if wants ab; then
+  lib="$(python3 -c 'import glob, os, numpy; d = os.path.dirname(numpy.__file__); print((glob.glob(os.path.join(d, "..", "numpy.libs", "*openblas*")) + glob.glob(os.path.join(d, ".dylibs", "*openblas*")))[0])')"
+  variants=()
+  for v in ${AB_VARIANTS:-gasok gasok@kc=256 openblas}; do
+    [[ "$v" == openblas ]] && variants+=(openblas) || variants+=("$here/perf/worktree${v#gasok}")
+  done
+  for t in ${AB_THREADS:-1 2 all}; do
+    [[ "$t" == all ]] && t="$(nproc)"
+    timeout 200 "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$here/perf/driver:$here/perf/core.jar" \
+      -Dopenblas.lib="$lib" ${AB_OPTS:-} AB "$t" "${AB_SIZES:-512,1024,2048}" "${AB_ROUNDS:-7}" "${variants[@]}" 2>&1 | grep -v 'incubator modules'
+  done | tee "$out/ab.txt"
 fi

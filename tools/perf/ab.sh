@@ -20,7 +20,9 @@
 #   ROUNDS   timed rounds per variant (medians reported)
 #
 # Prints, per size, each variant's median GFLOP/s and the median of its per-round ratios to the
-# first variant. One thread is timed in thread CPU time, more in wall time. Needs JAVA_HOME at a
+# first variant. One thread is timed in thread CPU time, more in wall time. With AB_BUILD_ONLY=1
+# it builds the driver and the variants into target/perf and stops (tools/device/bundle.sh ships
+# them to the lent machine, which has no javac; check.sh's ab part runs them there). Needs JAVA_HOME at a
 # JDK 25+ and core's jar built (./mvnw -q install -DskipTests). Each revision's cpu-backend sources
 # are compiled into target/perf/<revision> (against the current core jar, so a revision must share
 # its SPI).
@@ -71,6 +73,7 @@ for variant in "$@"; do
   fi
   variants+=("$dir$settings")
 done
+[[ -n "${AB_BUILD_ONLY:-}" ]] && exit 0
 lib=""
 if printf '%s\n' "${variants[@]}" | grep -qx openblas; then
   lib="$(python3 -c 'import glob, os, numpy; d = os.path.dirname(numpy.__file__); print((glob.glob(os.path.join(d, "..", "numpy.libs", "*openblas*")) + glob.glob(os.path.join(d, ".dylibs", "*openblas*")))[0])')"
