@@ -60,7 +60,8 @@ class GemmFloat32PackingTest {
             @ForAll @IntRange(min = 1, max = 40) int mc,
             @ForAll @IntRange(min = 1, max = 70) int kc,
             @ForAll @IntRange(min = 0, max = 5) int slack,
-            @ForAll boolean transposed) {
+            @ForAll boolean transposed,
+            @ForAll @IntRange(min = 0, max = 9) int offset) {
         int base = 3;
         int rowStep = transposed ? 1 : kc + slack;
         int colStep = transposed ? mc + slack : 1;
@@ -71,14 +72,21 @@ class GemmFloat32PackingTest {
             }
         }
         int panels = (mc + MR - 1) / MR;
-        float[] packed = new float[panels * kc * MR];
+        // The panels from packed[offset], with guard floats around them that packing must not write.
+        int end = offset + panels * kc * MR;
+        float[] packed = new float[end + 9];
         Arrays.fill(packed, Float.NaN);
-        GemmFloat32Packing.packA(mc, kc, a, base, rowStep, colStep, packed);
+        GemmFloat32Packing.packA(mc, kc, a, base, rowStep, colStep, packed, offset);
         for (int i = 0; i < panels * MR; i++) {
             for (int p = 0; p < kc; p++) {
                 float expected = i < mc ? i * 1000 + p : 0f;
-                assertEquals(expected, packed[(i / MR) * kc * MR + p * MR + i % MR],
+                assertEquals(expected, packed[offset + (i / MR) * kc * MR + p * MR + i % MR],
                         "A(" + i + ", " + p + "), mc " + mc + ", kc " + kc + (transposed ? ", transposed" : ""));
+            }
+        }
+        for (int i = 0; i < packed.length; i++) {
+            if (i < offset || i >= end) {
+                assertEquals(Float.NaN, packed[i], "a float outside the panels is not written: " + i);
             }
         }
     }
