@@ -72,12 +72,11 @@ final class GemmFloat32Packing {
      * steps at a time through registers ({@link Transpose8#fourRows}): 2.0x the element-by-element
      * loop on a 96 × 512 block (19.5 against 38-41 µs), its share of a 1024³ GEMM 3.3% → 2.0% (perf).
      * Panels of six rows (the 6 × 4 tile's: AVX-512) go the same way through
-     * {@link Transpose8#sixRows}: with that tile here (AVX2, {@code -Dgasok.cpu.gemm.tile=6x4},
-     * whose kernel spills and runs at a third of AVX-512's rate, so packing weighs less), a 256 ×
-     * 20 × 20 → 256 convolution forward, which packs its 256 × 2304 weights every call, 1.03-1.09x,
-     * 128 × 40 × 40 → 256 at stride 2 1.04x, 64 × 80 × 80 → 64 and GEMM 256³-512³ 1.00x
-     * (in-process A/B, 11-15 rounds); on AVX-512 itself not yet measured. A transposed A's whole
-     * panels go by {@link #packTransposedPanels}.
+     * {@link Transpose8#sixRows}: on the AVX-512 Xeon of the lent H100 machine (in-process A/B, one
+     * thread, 9 rounds; results/xeon-avx512-h100/ab-sixrows.txt) a 256 × 20 × 20 → 256
+     * convolution forward, which packs its 256 × 2304 weights every call, 1.14x, GEMM 512³ 1.08x,
+     * 1024³ and 128 × 40 × 40 → 256 at stride 2 1.00x. A transposed A's whole panels go by
+     * {@link #packTransposedPanels}.
      */
     static void packA(int mc, int kc, float[] a, int base, int rowStep, int colStep, float[] packed) {
         packA(mc, kc, a, base, rowStep, colStep, packed, 0);
