@@ -20,7 +20,10 @@
 #   ROUNDS   timed rounds per variant (medians reported)
 #
 # Prints, per size, each variant's median GFLOP/s and the median of its per-round ratios to the
-# first variant. One thread is timed in thread CPU time, more in wall time. With AB_BUILD_ONLY=1
+# first variant. Read those against the floor of an A/A run (one revision named several times, a
+# class loader each): on the 2-core EPYC, 9-11 rounds, 0.985-1.047 on a 3×3 convolution and
+# 0.996-1.029 on GEMM 1024³ in one afternoon, and two revisions that differ only off the timed
+# path (another tile's branch in a shared method) 0.95-1.09; so a single run's 3-5% is not a result. One thread is timed in thread CPU time, more in wall time. With AB_BUILD_ONLY=1
 # it builds the driver and the variants into target/perf and stops (tools/device/bundle.sh ships
 # them to the lent machine, which has no javac; check.sh's ab part runs them there). Needs JAVA_HOME at a
 # JDK 25+ and core's jar built (./mvnw -q install -DskipTests). Each revision's cpu-backend sources
