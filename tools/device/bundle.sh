@@ -4,7 +4,9 @@
 #   jre.tar.xz   a jlink'd Java 25 runtime (the modules Gasok, its CLI and the tests use)
 #   app/         the CLI: gasok-examples and its runtime jars (all backends)
 #   test/        cpu-backend's classes, test classes and test jars, and the JUnit console launcher
-#   perf/        tools/perf/ab.sh's driver and this working tree's cpu-backend built for it, with core's jar
+#   perf/        tools/perf/ab.sh's driver and this working tree's cpu-backend built for it, with core's jar;
+#                also the revisions named in BUNDLE_REVISIONS (space-separated), each as ab.sh names it
+#                (its short hash), for check.sh's ab part to time against the working tree
 #   check.sh     the checks to run there (see its header)
 # Usage: tools/device/bundle.sh        (then, on the device: bash target/device/check.sh $OUT all)
 set -euo pipefail
@@ -32,9 +34,12 @@ cp -r cpu-backend/target/classes "$out/test/classes"
 cp -r cpu-backend/target/test-classes "$out/test/test-classes"
 # The console launcher brings the JUnit platform and Jupiter; the test jars add jqwik, the TCK, EJML.
 tr ':' '\n' < target/cpu-test-classpath.txt | grep -v -E '/junit-(jupiter|platform)|/opentest4j' | xargs -I{} cp {} "$out/test/lib/"
-AB_BUILD_ONLY=1 tools/perf/ab.sh 1 0 1 . > /dev/null
+AB_BUILD_ONLY=1 tools/perf/ab.sh 1 0 1 . ${BUNDLE_REVISIONS:-} > /dev/null
 mkdir -p "$out/perf"
 cp -r target/perf/driver target/perf/worktree "$out/perf/"
+for revision in ${BUNDLE_REVISIONS:-}; do
+  cp -r "target/perf/$(git rev-parse --short "$revision^{commit}")" "$out/perf/"
+done
 cp "$(ls core/target/gasok-core-*.jar | grep -v -e sources -e javadoc | head -n 1)" "$out/perf/core.jar"
 cp tools/device/check.sh "$out/"
 du -sh "$out"

@@ -11,7 +11,8 @@
 #          to OUT/asm.txt; here, tools/device/hexasm.py turns it into objdump listings
 # ab:      tools/perf/ab.sh's in-process A/B, GEMM against OpenBLAS in one JVM, to OUT/ab.txt: the bundled
 #          working tree ("gasok") with block-size variants and openblas (AB_VARIANTS, default
-#          "gasok gasok@kc=256 openblas"; see ab.sh), AB_THREADS (default "1 2 all"), AB_SIZES
+#          "gasok gasok@kc=256 openblas"; see ab.sh; another name is a revision bundle.sh took from
+#          BUNDLE_REVISIONS, as target/perf names it), AB_THREADS (default "1 2 all"), AB_SIZES
 #          (512,1024,2048), AB_ROUNDS (7), AB_OPTS (-Dgemm=... or -Dconv=..., as for ab.sh)
 # all is machine, tests and bench (7 files: the device tool brings back at most 8; about 7 minutes
 # on the 16-core Xeon host, so give the device call its 600 s); sweep, asm and ab run only when named. Each part has its own time limit, and writes its files as it goes.
@@ -97,7 +98,9 @@ if wants ab; then
   lib="$(python3 -c 'import glob, os, numpy; d = os.path.dirname(numpy.__file__); print((glob.glob(os.path.join(d, "..", "numpy.libs", "*openblas*")) + glob.glob(os.path.join(d, ".dylibs", "*openblas*")))[0])')"
   variants=()
   for v in ${AB_VARIANTS:-gasok gasok@kc=256 openblas}; do
-    [[ "$v" == openblas ]] && variants+=(openblas) || variants+=("$here/perf/worktree${v#gasok}")
+    name="${v%%@*}"
+    [[ "$name" == gasok ]] && name=worktree
+    [[ "$v" == openblas ]] && variants+=(openblas) || variants+=("$here/perf/$name${v#"${v%%@*}"}")
   done
   for t in ${AB_THREADS:-1 2 all}; do
     [[ "$t" == all ]] && t="$(nproc)"
