@@ -300,22 +300,23 @@ final class CpuConvolution {
                             biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
                 }
                 int columnPanels = Im2col.ceilDiv(count, NR);
-                float[] columns = Im2col.floatColumns(depth * columnPanels * NR);
+                float[] columns = Im2col.floatColumns(depth * columnPanels * NR + CacheLines.LINE_FLOATS);
+                int at = CacheLines.lineStart(columns);
                 if (padded != null) {
                     Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, biasStep,
-                            columns);
+                            columns, at);
                 } else {
                     GemmFloat32Packing.packB(geometry.taps, depth, count, xs,
-                            xOffset + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, columns, 0, columnPanels);
+                            xOffset + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, columns, at, 0, columnPanels);
                     if (biasStep) {
                         for (int panel = 0; panel < columnPanels; panel++) {
-                            int ones = (panel * depth + geometry.taps) * NR;
+                            int ones = at + (panel * depth + geometry.taps) * NR;
                             Arrays.fill(columns, ones, ones + NR, 1f);
                         }
                     }
                 }
                 GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packedWeights, g * groupWeights,
-                        columns, 0, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
+                        columns, at, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
             });
         }
     }
@@ -789,8 +790,9 @@ final class CpuConvolution {
             });
             for (int n = 0; n < spec.batch(); n++) {
                 int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                int gyAt = CacheLines.lineStart(packedGy);
                 packBOnPool(depth, geometry.pixels, gys, gyOffset + geometry.outputBase(spec, n, group), geometry.pixels,
-                        1, packedGy, pool);
+                        1, packedGy, gyAt, pool);
                 pool.parallelFor(parts, part -> {
                     int c0 = firstChannel[part];
                     int c1 = firstChannel[part + 1];
@@ -806,7 +808,7 @@ final class CpuConvolution {
                             zeroed = zeroTo;
                         }
                         float[] gcols = Im2col.floatColumns(rows * count);
-                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, rowsAt[part], packedGy, p0 * depth,
+                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, rowsAt[part], packedGy, gyAt + p0 * depth,
                                 gcols, 0, count, overwrite, scratch);
                         Im2col.col2imPadded(spec, gcols, c0, c0, c1, p0, count, acc);
                         // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
@@ -830,14 +832,14 @@ final class CpuConvolution {
     }
 
     /**
-     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed}, the pool's
-     * threads each packing a range of its micro-panels.
+     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed} from {@code at},
+     * the pool's threads each packing a range of its micro-panels.
      */
     private static void packBOnPool(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
-                                    WorkerPool pool) {
+                                    int at, WorkerPool pool) {
         int panels = Im2col.ceilDiv(nc, NR);
         int parts = Math.min(pool.threads(), panels);
-        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed,
+        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at,
                 part * panels / parts, (part + 1) * panels / parts));
     }
 
@@ -1021,7 +1023,8 @@ final class CpuConvolution {
                     int rows = Math.min(tileRows, outH - oh0);
                     int count = rows * outW;
                     int gyBase = gyOffset + geometry.outputBase(spec, n, g) + oh0 * outW;
-                    packBOnPool(count, outPerGroup, gys, gyBase, 1, geometry.pixels, packedGy, pool);
+                    int gyAt = CacheLines.lineStart(packedGy);
+                    packBOnPool(count, outPerGroup, gys, gyBase, 1, geometry.pixels, packedGy, gyAt, pool);
                     boolean first = n == 0 && oh0 == 0;
                     int shift = oh0 * rowStride;
                     int parts = Math.min(threads, rowTiles);
@@ -1034,11 +1037,11 @@ final class CpuConvolution {
                                 int o = accBase + rt * MR * outPerGroup + panel * NR;
                                 if (validRows == MR && validColumns == NR) {
                                     GemmFloat32MicroKernels.multiplyRowsAt(rows, outW, rowStride, padded.data(), starts,
-                                            rt * MR, shift, packedGy, panel * count * NR, acc, o, outPerGroup, !first);
+                                            rt * MR, shift, packedGy, gyAt + panel * count * NR, acc, o, outPerGroup, !first);
                                     continue;
                                 }
                                 GemmFloat32MicroKernels.multiplyRowsAt(rows, outW, rowStride, padded.data(), starts,
-                                        rt * MR, shift, packedGy, panel * count * NR, tile, 0, NR, false);
+                                        rt * MR, shift, packedGy, gyAt + panel * count * NR, tile, 0, NR, false);
                                 for (int r = 0; r < validRows; r++) {
                                     for (int j = 0; j < validColumns; j++) {
                                         int at = o + r * outPerGroup + j;

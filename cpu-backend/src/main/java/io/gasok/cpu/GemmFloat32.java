@@ -30,8 +30,9 @@ import java.util.Objects;
  * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
  * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
- * the activation ({@link GemmFloat32Epilogue}). A row-major op(A) times a block of at most
- * {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
+ * the activation ({@link GemmFloat32Epilogue}). Each packed B block starts on a 64-byte cache line of
+ * its buffer ({@link CacheLines}), so that no vector load of it spans two lines. A row-major op(A)
+ * times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
  * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
  * fewer than MR, are packed with their zero padding.
  *
@@ -168,16 +169,17 @@ public final class GemmFloat32 {
             int block = item;
             ops.forEachBlock((jc, nc, panels, pc, kc) -> {
                 float[] packedB = callers.packedB(kc * panels * NR);
-                pool.parallelFor(threads, part -> ops.packB(block, jc, nc, pc, kc, packedB,
+                int at = CacheLines.lineStart(packedB);
+                pool.parallelFor(threads, part -> ops.packB(block, jc, nc, pc, kc, packedB, at,
                         part * panels / threads, (part + 1) * panels / threads));
                 pool.parallelFor(threads, part -> {
                     GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
                     if (splitRows) {
-                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB,
+                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB, at,
                                 Math.min(m, part * rowsPerPart), Math.min(m, (part + 1) * rowsPerPart),
                                 0, panels, scratch);
                     } else {
-                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB, 0, m,
+                        ops.multiplyBlock(block, jc, nc, pc, kc, packedB, at, 0, m,
                                 part * panels / threads, (part + 1) * panels / threads, scratch);
                     }
                 });
@@ -232,7 +234,8 @@ public final class GemmFloat32 {
 
     /** The block sizes and the micro-kernel's tile, as a device description names them. */
     static String blocking() {
-        return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC + ", packed KC " + PACKED_KC;
+        return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC + ", packed KC " + PACKED_KC
+                + ", " + CacheLines.describe();
     }
 
     private static int ceilDiv(int x, int y) {
@@ -382,22 +385,27 @@ public final class GemmFloat32 {
         void blocked(int item, GemmFloat32Scratch scratch) {
             forEachBlock((jc, nc, panels, pc, kc) -> {
                 float[] packedB = scratch.packedB(kc * panels * NR);
-                packB(item, jc, nc, pc, kc, packedB, 0, panels);
-                multiplyBlock(item, jc, nc, pc, kc, packedB, 0, m, 0, panels, scratch);
+                int at = CacheLines.lineStart(packedB);
+                packB(item, jc, nc, pc, kc, packedB, at, 0, panels);
+                multiplyBlock(item, jc, nc, pc, kc, packedB, at, 0, m, 0, panels, scratch);
             });
         }
 
-        /** Packs micro-panels [firstPanel, endPanel) of B block (pc, jc) of batch item {@code item}. */
-        void packB(int item, int jc, int nc, int pc, int kc, float[] packedB, int firstPanel, int endPanel) {
+        /**
+         * Packs micro-panels [firstPanel, endPanel) of B block (pc, jc) of batch item {@code item}
+         * into {@code packedB} from index {@code at}.
+         */
+        void packB(int item, int jc, int nc, int pc, int kc, float[] packedB, int at, int firstPanel, int endPanel) {
             GemmFloat32Packing.packB(kc, nc, b, bLayout.index(item, 0, 0) + pc * bRowStep + jc * bColStep,
-                    bRowStep, bColStep, packedB, firstPanel, endPanel);
+                    bRowStep, bColStep, packedB, at, firstPanel, endPanel);
         }
 
         /**
          * Rows [rowStart, rowEnd) of C times B micro-panels [firstPanel, endPanel) of the packed block
-         * (pc, jc): packs A blocks of MC rows into {@code scratch} and runs the micro-kernel over them.
+         * (pc, jc), packed from {@code packedB[at]}: packs A blocks of MC rows into {@code scratch} and
+         * runs the micro-kernel over them.
          */
-        void multiplyBlock(int item, int jc, int nc, int pc, int kc, float[] packedB, int rowStart, int rowEnd,
+        void multiplyBlock(int item, int jc, int nc, int pc, int kc, float[] packedB, int at, int rowStart, int rowEnd,
                            int firstPanel, int endPanel, GemmFloat32Scratch scratch) {
             int aBase = aLayout.index(item, 0, 0);
             int cBase = cLayout.index(item, 0, 0);
@@ -425,7 +433,7 @@ public final class GemmFloat32 {
                     for (int ir = 0; ir < mc; ir += MR) {
                         boolean packed = ir >= inPlaceRows;
                         multiplyTile(kc, packed ? packedA : a, packed ? (ir - inPlaceRows) * kc : aBlock + ir * aRowStep,
-                                !packed, aRowStep, packedB, jr * kc, Math.min(MR, mc - ir), cols,
+                                !packed, aRowStep, packedB, at + jr * kc, Math.min(MR, mc - ir), cols,
                                 c, cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }

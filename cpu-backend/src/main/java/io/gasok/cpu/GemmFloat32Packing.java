@@ -161,7 +161,8 @@ final class GemmFloat32Packing {
 
     /**
      * Packs depth [0, kc) × columns [0, nc) of B (depth p, column j at {@code b[base + p·rowStep +
-     * j·colStep]}) into micro-panels of NR columns: {@code packed[(j/NR)·kc·NR + p·NR + j%NR]}; the
+     * j·colStep]}) into micro-panels of NR columns from {@code at}: {@code packed[at + (j/NR)·kc·NR + p·NR +
+     * j%NR]} (callers start them on a cache line, {@link CacheLines}); the
      * columns of the last panel past nc are zero. Only micro-panels [firstPanel, endPanel) are
      * written, so threads can pack one block together.
      *
@@ -173,18 +174,18 @@ final class GemmFloat32Packing {
      * 1.14x on two, 1024³ 1.02x on one and 1.16x on two (in-process A/B). A transposed B is read
      * down its columns, each of which is contiguous ({@link #packDepthContiguous}).
      */
-    static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
+    static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed, int at,
                       int firstPanel, int endPanel) {
-        packB(kc, kc, nc, b, base, rowStep, colStep, packed, firstPanel, endPanel);
+        packB(kc, kc, nc, b, base, rowStep, colStep, packed, at, firstPanel, endPanel);
     }
 
     /**
-     * {@link #packB(int, int, float[], int, int, int, float[], int, int)} into panels of
-     * {@code panelDepth ≥ kc} depth steps ({@code packed[(j/NR)·panelDepth·NR + p·NR + j%NR]}),
+     * {@link #packB(int, int, float[], int, int, int, float[], int, int, int)} into panels of
+     * {@code panelDepth ≥ kc} depth steps ({@code packed[at + (j/NR)·panelDepth·NR + p·NR + j%NR]}),
      * leaving steps [kc, panelDepth) of each panel to the caller (the convolution's row of ones).
      */
     static void packB(int kc, int panelDepth, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
-                      int firstPanel, int endPanel) {
+                      int at, int firstPanel, int endPanel) {
         int firstPartial = firstPanel;
         if (colStep == 1) {
             // The whole panels row by row: each row of B is read in order, across all the panels.
@@ -193,7 +194,7 @@ final class GemmFloat32Packing {
                 int src = base + p * rowStep;
                 for (int panel = firstPanel; panel < wholeEnd; panel++) {
                     int from = src + panel * NR;
-                    int dst = panel * NR * panelDepth + p * NR;
+                    int dst = at + panel * NR * panelDepth + p * NR;
                     for (int v = 0; v < NR; v += LANES) {
                         FloatVector.fromArray(SPECIES, b, from + v).intoArray(packed, dst + v);
                     }
@@ -203,7 +204,7 @@ final class GemmFloat32Packing {
         }
         for (int panel = firstPartial * NR; panel < Math.min(nc, endPanel * NR); panel += NR) {
             int cols = Math.min(NR, nc - panel);
-            int out = panel * panelDepth;
+            int out = at + panel * panelDepth;
             int first = base + panel * colStep;
             if (colStep == 1) {
                 for (int p = 0; p < kc; p++) {

@@ -32,9 +32,13 @@ final class GemmFloat32Scratch {
         return packedA;
     }
 
+    /**
+     * A buffer for a packed B block of {@code size} floats, with a cache line of slack: the block
+     * starts at {@link CacheLines#lineStart} of it.
+     */
     float[] packedB(int size) {
-        if (packedB.length < size) {
-            packedB = new float[size];
+        if (packedB.length < size + CacheLines.LINE_FLOATS) {
+            packedB = new float[size + CacheLines.LINE_FLOATS];
         }
         return packedB;
     }

@@ -309,7 +309,7 @@ final class Im2col {
     /**
      * The column matrix of a tile, as {@link #im2col} defines it, written straight into the packed
      * layout GEMM's micro-kernel reads ({@link GemmFloat32Packing#packB} with kc = K): column j of
-     * the tile, row r at {@code packed[(j/NR)·K·NR + r·NR + j%NR]}, the columns of the last
+     * the tile, row r at {@code packed[at + (j/NR)·K·NR + r·NR + j%NR]}, the columns of the last
      * micro-panel past {@code pixels} zero. One pass over the columns instead of im2col then packing.
      * It reads channels [firstChannel, firstChannel + channels) of a {@link PaddedInput}.
      *
@@ -324,17 +324,17 @@ final class Im2col {
      * threads.
      */
     static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
-                             int firstPixel, int pixels, float[] packed) {
-        im2colPacked(spec, padded, firstChannel, channels, firstPixel, pixels, false, packed);
+                             int firstPixel, int pixels, float[] packed, int at) {
+        im2colPacked(spec, padded, firstChannel, channels, firstPixel, pixels, false, packed, at);
     }
 
     /**
-     * {@link #im2colPacked(Conv2dSpec, PaddedInput, int, int, int, int, float[])}, with, when
+     * {@link #im2colPacked(Conv2dSpec, PaddedInput, int, int, int, int, float[], int)}, with, when
      * {@code onesRow}, one more row of ones after the taps (K + 1 rows: the depth step that adds a
      * bias packed after the weights).
      */
     static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
-                             int firstPixel, int pixels, boolean onesRow, float[] packed) {
+                             int firstPixel, int pixels, boolean onesRow, float[] packed, int at) {
         int kernelH = spec.kernelHeight();
         int kernelW = spec.kernelWidth();
         int depth = channels * kernelH * kernelW + (onesRow ? 1 : 0);
@@ -360,14 +360,14 @@ final class Im2col {
             int oh = first / outW;
             int ow = first % outW;
             if (lanes == NR && ow + NR <= outW) {
-                rowPanel[rowPanels] = panel * panelSize;
+                rowPanel[rowPanels] = at + panel * panelSize;
                 rowPanelStart[rowPanels++] = oh * spec.strideHeight() * width + ow;
                 continue;
             }
             for (int j = 0; j < lanes; j++) {
                 laneOffset[j] = ((first + j) / outW) * spec.strideHeight() * width + (first + j) % outW;
             }
-            int out = panel * panelSize;
+            int out = at + panel * panelSize;
             for (int ci = 0; ci < channels; ci++) {
                 int row = padded.channel(firstChannel + ci);
                 for (int kh = 0; kh < kernelH; kh++, row += tapRow) {
@@ -383,7 +383,7 @@ final class Im2col {
         }
         if (onesRow) {
             for (int panel = 0; panel < panels; panel++) {
-                int ones = panel * panelSize + (depth - 1) * NR;
+                int ones = at + panel * panelSize + (depth - 1) * NR;
                 Arrays.fill(packed, ones, ones + NR, 1f);
             }
         }

@@ -10,9 +10,9 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * GEMM's packing against its definition: a B micro-panel holds {@code packed[(j/NR)·kc·NR + p·NR +
- * j%NR] = B(p, j)}, an A micro-panel {@code packed[(i/MR)·kc·MR + p·MR + i%MR] = A(i, p)}, zeros past
- * the operand's edge, for B as stored (row-major) and transposed (its columns contiguous along the
+ * GEMM's packing against its definition: a B micro-panel holds {@code packed[at + (j/NR)·kc·NR +
+ * p·NR + j%NR] = B(p, j)} (from any start {@code at}: callers start it on a cache line), an A
+ * micro-panel {@code packed[(i/MR)·kc·MR + p·MR + i%MR] = A(i, p)}, zeros past the operand's edge, for B as stored (row-major) and transposed (its columns contiguous along the
  * depth: the in-register 8 × 8 transpose for whole panels' whole eights of depth, the scalar loop
  * for the rest), and every packed float written (the buffer starts as NaN).
  */
@@ -24,7 +24,8 @@ class GemmFloat32PackingTest {
             @ForAll @IntRange(min = 1, max = 150) int nc,
             @ForAll @IntRange(min = 0, max = 9) int slack,
             @ForAll boolean transposed,
-            @ForAll @IntRange(min = 0, max = 3) int firstPanel) {
+            @ForAll @IntRange(min = 0, max = 3) int firstPanel,
+            @ForAll @IntRange(min = 0, max = 15) int at) {
         int panels = (nc + NR - 1) / NR;
         int first = Math.min(firstPanel, panels - 1);
         // B(p, j) at base + p·rowStep + j·colStep, with unused floats between rows or columns.
@@ -40,18 +41,21 @@ class GemmFloat32PackingTest {
                 b[base + p * rowStep + j * colStep] = p * 1000 + j;
             }
         }
-        float[] packed = new float[panels * kc * NR];
+        float[] packed = new float[at + panels * kc * NR + 4];
         Arrays.fill(packed, Float.NaN);
-        GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, first, panels);
+        GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at, first, panels);
         for (int j = first * NR; j < panels * NR; j++) {
             for (int p = 0; p < kc; p++) {
                 float expected = j < nc ? p * 1000 + j : 0f;
-                assertEquals(expected, packed[(j / NR) * kc * NR + p * NR + j % NR],
+                assertEquals(expected, packed[at + (j / NR) * kc * NR + p * NR + j % NR],
                         "B(" + p + ", " + j + "), kc " + kc + ", nc " + nc + (transposed ? ", transposed" : ""));
             }
         }
-        for (int i = 0; i < first * kc * NR; i++) {
-            assertEquals(Float.NaN, packed[i], "panels before the first are not written: " + i);
+        for (int i = 0; i < at + first * kc * NR; i++) {
+            assertEquals(Float.NaN, packed[i], "nothing before the first panel is written: " + i);
+        }
+        for (int i = at + panels * kc * NR; i < packed.length; i++) {
+            assertEquals(Float.NaN, packed[i], "nothing after the last panel is written: " + i);
         }
     }
 

@@ -22,7 +22,7 @@ class Im2colAllocationTest {
         Im2col.padInput(spec, x, 0, 0, 0, 16, padded);
         float[] packed = new float[16 * 9 * 400 + 16 * 9 * NR];
         double perCall = AllocationProbe.bytesPerCall(
-                () -> Im2col.im2colPacked(spec, padded, 0, 16, 0, 400, packed), 3000, 300, 1024);
+                () -> Im2col.im2colPacked(spec, padded, 0, 16, 0, 400, packed, 0), 3000, 300, 1024);
         assertTrue(perCall < 1024, perCall + " bytes allocated per call");
     }
 }

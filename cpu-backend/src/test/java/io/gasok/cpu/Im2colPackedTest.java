@@ -2,6 +2,7 @@ package io.gasok.cpu;
 
 import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.spi.Conv2dSpec;
 import io.gasok.spi.Epilogue;
@@ -90,10 +91,17 @@ class Im2colPackedTest {
         Im2col.im2colPadded(spec, padded, firstChannel, 0, channels, firstPixel, count, copied);
         assertArrayEquals(columns, copied, spec + ": im2colPadded, image " + image + ", pixels [" + firstPixel + ", "
                 + (firstPixel + count) + ")");
-        float[] packed = new float[depth * panels * NR];
+        // From an offset within the buffer (callers start on a cache line), nothing written around it.
+        int at = tileSeed % CacheLines.LINE_FLOATS;
+        float[] packed = new float[at + depth * panels * NR + 3];
         java.util.Arrays.fill(packed, Float.NaN);
-        Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, packed);
-        assertArrayEquals(expected, packed, spec + ", image " + image + ", channels from " + firstChannel
-                + ", pixels [" + firstPixel + ", " + (firstPixel + count) + ")");
+        Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, packed, at);
+        assertArrayEquals(expected, java.util.Arrays.copyOfRange(packed, at, at + depth * panels * NR), spec + ", image "
+                + image + ", channels from " + firstChannel + ", pixels [" + firstPixel + ", " + (firstPixel + count) + ")");
+        for (int i = 0; i < packed.length; i++) {
+            if (i < at || i >= at + depth * panels * NR) {
+                assertTrue(Float.isNaN(packed[i]), "nothing written outside the panels: " + i);
+            }
+        }
     }
 }
