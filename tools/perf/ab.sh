@@ -23,7 +23,13 @@
 # first variant. Read those against the floor of an A/A run (one revision named several times, a
 # class loader each): on the 2-core EPYC, 9-11 rounds, 0.985-1.047 on a 3×3 convolution and
 # 0.996-1.029 on GEMM 1024³ in one afternoon, and two revisions that differ only off the timed
-# path (another tile's branch in a shared method) 0.95-1.09; so a single run's 3-5% is not a result. One thread is timed in thread CPU time, more in wall time. With AB_BUILD_ONLY=1
+# path (another tile's branch in a shared method) 0.95-1.09; so a single run's 3-5% is not a result.
+# Each variant packs into buffers of its own, and before 098a2da each landed at its own offset in a
+# cache line: on AVX-512 that alone moved a GEMM by about 10% (results/xeon-avx512-h100/ab-align.txt),
+# so older A/Bs there between variants, the block sizes and tiles above all, carry that too. Since then
+# the packed panels start on lines when the JVM has native access, which this script gives it; a
+# revision from before that commit still lands where it lands. One thread is timed in thread CPU
+# time, more in wall time. With AB_BUILD_ONLY=1
 # it builds the driver and the variants into target/perf and stops (tools/device/bundle.sh ships
 # them to the lent machine, which has no javac; check.sh's ab part runs them there). Needs JAVA_HOME at a
 # JDK 25+ and core's jar built (./mvnw -q install -DskipTests). Each revision's cpu-backend sources
