@@ -30,8 +30,9 @@ import java.util.Objects;
  * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
  * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
- * the activation ({@link GemmFloat32Epilogue}). Each packed B block starts on a 64-byte cache line of
- * its buffer ({@link CacheLines}), so that no vector load of it spans two lines. A row-major op(A)
+ * the activation ({@link GemmFloat32Epilogue}). With native access each packed B block starts on a
+ * 64-byte cache line of its buffer ({@link CacheLines}), so that no vector load of it spans two
+ * lines. A row-major op(A)
  * times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
  * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
  * fewer than MR, are packed with their zero padding.

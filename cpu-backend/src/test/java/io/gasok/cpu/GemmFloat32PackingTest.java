@@ -25,9 +25,15 @@ class GemmFloat32PackingTest {
             @ForAll @IntRange(min = 0, max = 9) int slack,
             @ForAll boolean transposed,
             @ForAll @IntRange(min = 0, max = 3) int firstPanel,
+            @ForAll @IntRange(min = 0, max = 3) int panelsLeftOut,
+            @ForAll @IntRange(min = 0, max = 2) int extraDepth,
             @ForAll @IntRange(min = 0, max = 15) int at) {
         int panels = (nc + NR - 1) / NR;
+        // Panels [first, end) of panels of panelDepth steps: what one thread of several packs, and
+        // the convolution's panels with room for a row of ones after the kc steps.
         int first = Math.min(firstPanel, panels - 1);
+        int end = Math.max(first + 1, panels - panelsLeftOut);
+        int panelDepth = kc + extraDepth;
         // B(p, j) at base + p·rowStep + j·colStep, with unused floats between rows or columns.
         int base = 5;
         int rowStep = transposed ? 1 : nc + slack;
@@ -41,21 +47,23 @@ class GemmFloat32PackingTest {
                 b[base + p * rowStep + j * colStep] = p * 1000 + j;
             }
         }
-        float[] packed = new float[at + panels * kc * NR + 4];
+        float[] packed = new float[at + panels * panelDepth * NR + 4];
         Arrays.fill(packed, Float.NaN);
-        GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at, first, panels);
-        for (int j = first * NR; j < panels * NR; j++) {
-            for (int p = 0; p < kc; p++) {
-                float expected = j < nc ? p * 1000 + j : 0f;
-                assertEquals(expected, packed[at + (j / NR) * kc * NR + p * NR + j % NR],
-                        "B(" + p + ", " + j + "), kc " + kc + ", nc " + nc + (transposed ? ", transposed" : ""));
-            }
+        if (extraDepth == 0) {
+            GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at, first, end);
+        } else {
+            GemmFloat32Packing.packB(kc, panelDepth, nc, b, base, rowStep, colStep, packed, at, first, end);
         }
-        for (int i = 0; i < at + first * kc * NR; i++) {
-            assertEquals(Float.NaN, packed[i], "nothing before the first panel is written: " + i);
-        }
-        for (int i = at + panels * kc * NR; i < packed.length; i++) {
-            assertEquals(Float.NaN, packed[i], "nothing after the last panel is written: " + i);
+        String where = "kc " + kc + ", panel depth " + panelDepth + ", nc " + nc + ", panels [" + first + ", " + end
+                + "), from " + at + (transposed ? ", transposed" : "");
+        for (int i = 0; i < packed.length; i++) {
+            int panel = (i - at) / (panelDepth * NR);
+            int p = (i - at) % (panelDepth * NR) / NR;
+            int j = panel * NR + (i - at) % NR;
+            boolean written = i >= at && panel >= first && panel < end && p < kc;
+            float expected = !written ? Float.NaN : j < nc ? p * 1000 + j : 0f;
+            assertEquals(expected, packed[i], "packed[" + i + "]: " + (written ? "B(" + p + ", " + j + ")"
+                    : "not written") + ", " + where);
         }
     }
 

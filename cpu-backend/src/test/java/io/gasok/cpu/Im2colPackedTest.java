@@ -91,15 +91,27 @@ class Im2colPackedTest {
         Im2col.im2colPadded(spec, padded, firstChannel, 0, channels, firstPixel, count, copied);
         assertArrayEquals(columns, copied, spec + ": im2colPadded, image " + image + ", pixels [" + firstPixel + ", "
                 + (firstPixel + count) + ")");
-        // From an offset within the buffer (callers start on a cache line), nothing written around it.
-        int at = tileSeed % CacheLines.LINE_FLOATS;
-        float[] packed = new float[at + depth * panels * NR + 3];
+        // From an offset within the buffer (callers start on a cache line), nothing written around it;
+        // with the forward's row of ones after the taps (the bias as a depth step) for some tiles.
+        int at = (tileSeed / 3) % CacheLines.LINE_FLOATS;
+        boolean onesRow = tileSeed % 3 == 0;
+        int packedDepth = depth + (onesRow ? 1 : 0);
+        float[] withOnes = expected;
+        if (onesRow) {
+            withOnes = new float[packedDepth * panels * NR];
+            for (int panel = 0; panel < panels; panel++) {
+                System.arraycopy(expected, panel * depth * NR, withOnes, panel * packedDepth * NR, depth * NR);
+                java.util.Arrays.fill(withOnes, (panel * packedDepth + depth) * NR, (panel + 1) * packedDepth * NR, 1f);
+            }
+        }
+        float[] packed = new float[at + packedDepth * panels * NR + 3];
         java.util.Arrays.fill(packed, Float.NaN);
-        Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, packed, at);
-        assertArrayEquals(expected, java.util.Arrays.copyOfRange(packed, at, at + depth * panels * NR), spec + ", image "
-                + image + ", channels from " + firstChannel + ", pixels [" + firstPixel + ", " + (firstPixel + count) + ")");
+        Im2col.im2colPacked(spec, padded, firstChannel, channels, firstPixel, count, onesRow, packed, at);
+        assertArrayEquals(withOnes, java.util.Arrays.copyOfRange(packed, at, at + packedDepth * panels * NR), spec
+                + ", image " + image + ", channels from " + firstChannel + ", pixels [" + firstPixel + ", "
+                + (firstPixel + count) + "), from " + at + (onesRow ? ", with a row of ones" : ""));
         for (int i = 0; i < packed.length; i++) {
-            if (i < at || i >= at + depth * panels * NR) {
+            if (i < at || i >= at + packedDepth * panels * NR) {
                 assertTrue(Float.isNaN(packed[i]), "nothing written outside the panels: " + i);
             }
         }
