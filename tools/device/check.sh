@@ -13,7 +13,9 @@
 #          working tree ("gasok") with block-size variants and openblas (AB_VARIANTS, default
 #          "gasok gasok@kc=256 openblas"; see ab.sh; another name is a revision bundle.sh took from
 #          BUNDLE_REVISIONS, as target/perf names it), AB_THREADS (default "1 2 all"), AB_SIZES
-#          (512,1024,2048), AB_ROUNDS (7), AB_OPTS (-Dgemm=... or -Dconv=..., as for ab.sh)
+#          (512,1024,2048, or none), AB_ROUNDS (7), AB_OPTS (JVM options, or -Dgemm=... or -Dconv=..., as
+#          for ab.sh), then AB_GEMMS ("M,N,K[,ta,tb] ...") and AB_CONVS ("C,H,STRIDE,MODE[,K,OC] ..."):
+#          each shape or layer in a JVM of its own per thread count, its rows named by it
 # all is machine, tests and bench (7 files: the device tool brings back at most 8; about 7 minutes
 # on the 16-core Xeon host, so give the device call its 600 s); sweep, asm and ab run only when named. Each part has its own time limit, and writes its files as it goes.
 set -u
@@ -102,9 +104,22 @@ if wants ab; then
     [[ "$name" == gasok ]] && name=worktree
     [[ "$v" == openblas ]] && variants+=(openblas) || variants+=("$here/perf/$name${v#"${v%%@*}"}")
   done
-  for t in ${AB_THREADS:-1 2 all}; do
+  ab() { # ab THREADS SIZES [JVM options...]: one JVM
+    local t="$1" sizes="$2"
+    shift 2
     [[ "$t" == all ]] && t="$(nproc)"
     timeout 200 "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$here/perf/driver:$here/perf/core.jar" \
-      -Dopenblas.lib="$lib" ${AB_OPTS:-} AB "$t" "${AB_SIZES:-512,1024,2048}" "${AB_ROUNDS:-7}" "${variants[@]}" 2>&1 | grep -v 'incubator modules'
-  done | tee "$out/ab.txt"
+      -Dopenblas.lib="$lib" ${AB_OPTS:-} "$@" AB "$t" "$sizes" "${AB_ROUNDS:-7}" "${variants[@]}" 2>&1 | grep -v 'incubator modules'
+  }
+  {
+    if [[ "${AB_SIZES:-}" != none ]]; then
+      for t in ${AB_THREADS:-1 2 all}; do ab "$t" "${AB_SIZES:-512,1024,2048}"; done
+    fi
+    for shape in ${AB_GEMMS:-}; do
+      for t in ${AB_THREADS:-1 2 all}; do ab "$t" 0 "-Dgemm=$shape" | sed "s/^ *0 t/gemm $shape t/"; done
+    done
+    for layer in ${AB_CONVS:-}; do
+      for t in ${AB_THREADS:-1 2 all}; do ab "$t" 0 "-Dconv=$layer" | sed "s/^ *0 t/conv $layer t/"; done
+    done
+  } | tee "$out/ab.txt"
 fi
