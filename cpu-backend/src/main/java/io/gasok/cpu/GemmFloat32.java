@@ -32,10 +32,10 @@ import java.util.Objects;
  * valid part of an edge tile (lane masks). Over k-blocks the first applies beta and the bias, the last
  * the activation ({@link GemmFloat32Epilogue}). With native access each packed B block starts on a
  * 64-byte cache line of its buffer ({@link CacheLines}), so that no vector load of it spans two
- * lines. A row-major op(A)
- * times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
- * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
- * fewer than MR, are packed with their zero padding.
+ * lines. A row-major op(A) times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny
+ * C, as in a convolution's weight gradient) is not packed: the micro-kernel reads its whole
+ * micro-panels of rows in place, and only the last rows, fewer than MR, are packed with their zero
+ * padding.
  *
  * <p><b>Small path</b> (m·n·k below {@value #SMALL_PRODUCT}, e.g. the gesture MLP's 128×42×20):
  * {@link GemmFloat32Small}, serial, no blocking.
