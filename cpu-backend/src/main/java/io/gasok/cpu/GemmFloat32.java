@@ -25,6 +25,7 @@ import java.util.Objects;
  *         for ir in [0, MC) step MR             one A micro-panel, MR × KC           (≈ L1)
  *           tile = Apanel · Bpanel in registers; epilogue stores it into C
  * </pre>
+ * ({@code -Dgasok.cpu.gemm.order=apanel} swaps the two innermost loops: {@link #A_PANEL_OUTER}.)
  * The k-blocks are of equal depth, at most KC ({@link #depthBlocks}; {@link #multiplyPacked}'s at
  * most {@link #PACKED_KC}): k = 576 (a 3×3 convolution of
  * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
@@ -77,6 +78,17 @@ public final class GemmFloat32 {
      * {@code -Dgasok.cpu.gemm.packedkc} (the tests' small blocks, to reach several k-blocks there).
      */
     static final int PACKED_KC = blockSize("packedkc", Math.max(KC, (1 << 16) / NR), 1);
+    /**
+     * Whether the A micro-panel is the outer of the two innermost loops: one A micro-panel (MR × kc,
+     * held in L1) times every B micro-panel of the packed B block, which must then fit L2 (a small
+     * NC), as GotoBLAS holds its broadcast operand; by default ({@code bpanel}) one B micro-panel
+     * (KC × NR) times every A micro-panel of the A block. {@code -Dgasok.cpu.gemm.order=apanel} picks
+     * it, for tuning: on the AVX-512 Xeon (6 × 4 tile, B micro-panels of 128 KiB, beyond its L1)
+     * it measured 0.97-1.16x at 1024³-2048³ with NC 768 or KC 384 and NC 1024, in runs whose
+     * buffers sat at chance offsets in a cache line (results/xeon-avx512-h100/ab-order.txt); on the
+     * AVX2 machine here 0.94x (B micro-panels of 32 KiB fit L1 there).
+     */
+    static final boolean A_PANEL_OUTER = aPanelOuter(System.getProperty(BLOCK_PROPERTY_PREFIX + "order"));
     /** Most floats of a packed B block, KC × NC (one array, indexed by int). */
     static final long MAX_PACKED_B = 1L << 28;
 
@@ -220,6 +232,24 @@ public final class GemmFloat32 {
     }
 
     /**
+     * Whether {@code value} ({@value #BLOCK_PROPERTY_PREFIX}{@code order}) puts the A micro-panel
+     * outer: {@code apanel}; {@code bpanel} or nothing, the B micro-panel.
+     *
+     * @throws IllegalArgumentException naming the property for any other value
+     */
+    static boolean aPanelOuter(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.strip()) {
+            case "apanel" -> true;
+            case "bpanel" -> false;
+            default -> throw new IllegalArgumentException("system property " + BLOCK_PROPERTY_PREFIX
+                    + "order must be apanel or bpanel, not '" + value + "'");
+        };
+    }
+
+    /**
      * Rejects block sizes whose packed B block (KC × NC floats, one int-indexed array) would hold
      * more than {@link #MAX_PACKED_B} floats.
      *
@@ -236,7 +266,7 @@ public final class GemmFloat32 {
     /** The block sizes and the micro-kernel's tile, as a device description names them. */
     static String blocking() {
         return "GEMM tile " + MR + "x" + NR + ", KC " + KC + ", MC " + MC + ", NC " + NC + ", packed KC " + PACKED_KC
-                + ", " + CacheLines.describe();
+                + (A_PANEL_OUTER ? ", A micro-panels outer" : "") + ", " + CacheLines.describe();
     }
 
     private static int ceilDiv(int x, int y) {
@@ -425,16 +455,28 @@ public final class GemmFloat32 {
                     GemmFloat32Packing.packA(mc - inPlaceRows, kc, a, aBlock + inPlaceRows * aRowStep,
                             aRowStep, aColStep, packedA);
                 }
-                for (int panel = firstPanel; panel < endPanel; panel++) {
-                    int jr = panel * NR;
-                    int cols = Math.min(NR, nc - jr);
+                // The two innermost loops, B micro-panels and A micro-panels, in ORDER's nesting.
+                int rowTiles = ceilDiv(mc, MR);
+                int panels = endPanel - firstPanel;
+                int outer = A_PANEL_OUTER ? rowTiles : panels;
+                int inner = A_PANEL_OUTER ? panels : rowTiles;
+                for (int o = 0; o < outer; o++) {
                     if (epilogue.readsC(firstBlock)) {
-                        touch(c, cBase + ic * ldc + jc + jr, ldc, mc, cols, scratch);
+                        // The strip of C the inner loop adds to: one panel's columns of all rows, or
+                        // one row tile's rows of all the panels' columns.
+                        int firstColumn = (firstPanel + (A_PANEL_OUTER ? 0 : o)) * NR;
+                        int endColumn = Math.min(nc, (A_PANEL_OUTER ? endPanel : firstPanel + o + 1) * NR);
+                        int firstRow = A_PANEL_OUTER ? o * MR : 0;
+                        int endRow = A_PANEL_OUTER ? Math.min(mc, firstRow + MR) : mc;
+                        touch(c, cBase + (ic + firstRow) * ldc + jc + firstColumn, ldc, endRow - firstRow,
+                                endColumn - firstColumn, scratch);
                     }
-                    for (int ir = 0; ir < mc; ir += MR) {
+                    for (int i = 0; i < inner; i++) {
+                        int jr = (firstPanel + (A_PANEL_OUTER ? i : o)) * NR;
+                        int ir = (A_PANEL_OUTER ? o : i) * MR;
                         boolean packed = ir >= inPlaceRows;
                         multiplyTile(kc, packed ? packedA : a, packed ? (ir - inPlaceRows) * kc : aBlock + ir * aRowStep,
-                                !packed, aRowStep, packedB, at + jr * kc, Math.min(MR, mc - ir), cols,
+                                !packed, aRowStep, packedB, at + jr * kc, Math.min(MR, mc - ir), Math.min(NR, nc - jr),
                                 c, cBase + (ic + ir) * ldc + jc + jr, ldc, jc + jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }

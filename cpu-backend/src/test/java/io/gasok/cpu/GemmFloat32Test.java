@@ -2,6 +2,7 @@ package io.gasok.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -300,6 +301,18 @@ class GemmFloat32Test {
                 () -> GemmFloat32.checkPackedBlock(65536, 32768));
         assertEquals("system properties gasok.cpu.gemm.kc and gasok.cpu.gemm.nc give a packed B block of"
                 + " KC 65536 x NC 32768 floats, more than 268435456", error.getMessage());
+    }
+
+    @Test
+    void takesItsLoopOrderFromASystemPropertyAndNamesABadOne() {
+        assertFalse(GemmFloat32.aPanelOuter(null));
+        assertFalse(GemmFloat32.aPanelOuter(" bpanel"));
+        assertTrue(GemmFloat32.aPanelOuter("apanel "));
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> GemmFloat32.aPanelOuter("rows"));
+        assertEquals("system property gasok.cpu.gemm.order must be apanel or bpanel, not 'rows'", error.getMessage());
+        assertEquals("apanel".equals(System.getProperty(GemmFloat32.BLOCK_PROPERTY_PREFIX + "order")),
+                GemmFloat32.blocking().contains("A micro-panels outer"), GemmFloat32.blocking());
     }
 
     /** A null epilogue is Epilogue.NONE, as GemmSpec says (it threw a NullPointerException). */
