@@ -38,7 +38,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@link GemmFloat32#UNPACKED_A_COLUMNS} output channels a group as its transpose
  *       {@code Σ cols · gY^T} into a [K, M] scratch, transposed into gw once at the end (see
  *       {@code transposedWeightGradientSpec}); with at most
- *       {@value #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, with no cols at all:
+ *       {@link #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, with no cols at all:
  *       the micro-kernel reads their rows from the padded input ({@code weightGradientFromPaddedInput}).
  * </ul>
  * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
@@ -120,8 +120,15 @@ final class CpuConvolution {
     static final int PACKED_COLUMN_BUDGET = 1 << 16;
     /** Fewest pixels per tile, so a tile feeds GEMM whole micro-panels even for a large K. */
     static final int MIN_TILE_PIXELS = 64;
-    /** Most output channels a group for the FP32 weight gradient read from the padded input (no im2col). */
-    static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = 16;
+    /**
+     * Most output channels a group for the FP32 weight gradient read from the padded input (no
+     * im2col): 16, or two vectors' lanes where that is more (32 on AVX-512, where its micro-kernel
+     * is two vectors wide for them: {@link GemmFloat32MicroKernels#vectorsFor}). Measured on AVX2
+     * (16-column tiles) up to 16; on AVX-512 32 output channels at 160×160 and 16 → 32 at 320×320,
+     * stride 2, ran 2.2-2.4x faster than through the column matrix, whose GEMM kept half the lanes
+     * of its 64-column tile (in-process A/B, one thread, 7 rounds; AMD EPYC Zen 4, 2026-11-26).
+     */
+    static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = Math.max(16, 2 * GemmFloat32MicroKernels.LANES);
     /** Pixels (whole output rows) per tile of that weight gradient. */
     static final int IN_PLACE_TILE_PIXELS = 1024;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
@@ -306,7 +313,7 @@ final class CpuConvolution {
                     Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, biasStep,
                             columns, at);
                 } else {
-                    GemmFloat32Packing.packB(geometry.taps, depth, count, xs,
+                    GemmFloat32Packing.packB(geometry.taps, depth, count, NR, xs,
                             xOffset + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, columns, at, 0, columnPanels);
                     if (biasStep) {
                         for (int panel = 0; panel < columnPanels; panel++) {
@@ -791,7 +798,7 @@ final class CpuConvolution {
             for (int n = 0; n < spec.batch(); n++) {
                 int gxBase = gxOffset + geometry.inputBase(spec, n, group);
                 int gyAt = CacheLines.lineStart(packedGy);
-                packBOnPool(depth, geometry.pixels, gys, gyOffset + geometry.outputBase(spec, n, group), geometry.pixels,
+                packBOnPool(depth, geometry.pixels, NR, gys, gyOffset + geometry.outputBase(spec, n, group), geometry.pixels,
                         1, packedGy, gyAt, pool);
                 pool.parallelFor(parts, part -> {
                     int c0 = firstChannel[part];
@@ -832,14 +839,14 @@ final class CpuConvolution {
     }
 
     /**
-     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed} from {@code at},
-     * the pool's threads each packing a range of its micro-panels.
+     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed} from {@code at}, in
+     * micro-panels of {@code nr} columns, the pool's threads each packing a range of them.
      */
-    private static void packBOnPool(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
-                                    int at, WorkerPool pool) {
-        int panels = Im2col.ceilDiv(nc, NR);
+    private static void packBOnPool(int kc, int nc, int nr, float[] b, int base, int rowStep, int colStep,
+                                    float[] packed, int at, WorkerPool pool) {
+        int panels = Im2col.ceilDiv(nc, nr);
         int parts = Math.min(pool.threads(), panels);
-        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at,
+        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, kc, nc, nr, b, base, rowStep, colStep, packed, at,
                 part * panels / parts, (part + 1) * panels / parts));
     }
 
@@ -979,11 +986,23 @@ final class CpuConvolution {
      * [K, M] rows no other thread writes. Each sum runs over images, tiles, rows and columns in that
      * order whatever the thread count. The im2col it replaces writes and reads back K floats per
      * pixel for 2·K·M flops: a fifth of the time of a 16-channel layer at 320×320. Used up to
-     * {@value #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, as measured (in-process
-     * A/B against im2col + GEMM, 13 rounds): 16×320×320 → 16 1.08-1.10x on one thread and 1.3-1.5x
-     * on two, 32×160×160 → 32 1.01-1.04x and 0.83-1.04x, 64×80×80 → 64 0.94-0.96x / 0.93-0.97x,
-     * 128×40×40 0.93-1.03x / 0.92-0.94x. The im2col's share shrinks as M grows, while this kernel
-     * switches rows every output row (short runs at 40-80 pixels).
+     * {@link #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, as measured (on AVX2,
+     * in-process A/B against im2col + GEMM, 13 rounds): 16×320×320 → 16 1.08-1.10x on one thread and
+     * 1.3-1.5x on two, 32×160×160 → 32 1.01-1.04x and 0.83-1.04x, 64×80×80 → 64 0.94-0.96x /
+     * 0.93-0.97x, 128×40×40 0.93-1.03x / 0.92-0.94x. The im2col's share shrinks as M grows, while
+     * this kernel switches rows every output row (short runs at 40-80 pixels). The gY panels are as
+     * wide as M needs ({@link GemmFloat32MicroKernels#vectorsFor}): on AVX-512 a 64-column tile
+     * computed 16 output channels in a quarter of its lanes and sent every tile through the scratch;
+     * one vector wide, 16×320×320 → 16 ran 4.3x faster (16.4 → 70.7 GFLOP/s; in-process A/B, one
+     * thread, AMD EPYC Zen 4).
+     *
+     * <p>The accumulator is zeroed first and every whole tile adds into it. When the image's first
+     * tile instead wrote its sums (the kernel's {@code accumulate} false, then true for every later
+     * tile), the JIT could compile the kernel while it had seen only one side of that branch; taking
+     * the other deoptimized it, and the loop was then recompiled on-stack (OSR) with its vector
+     * accumulators as heap objects, one allocation per fma: the two-vector kernel ran at 7-10
+     * instead of 71-82 GFLOP/s in most JVMs that loaded the backend twice (ab.sh's A/A), and with
+     * -XX:-UseOnStackReplacement, or with this zeroing, in none.
      */
     private static void weightGradientFromPaddedInput(Conv2dSpec spec, Geometry geometry, float[] xs, int xOffset,
                                                       float[] gys, int gyOffset, float[] acc, WorkerPool pool) {
@@ -993,14 +1012,17 @@ final class CpuConvolution {
         int outH = spec.outHeight();
         Im2col.PaddedInput padded = Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec)));
         int rowTiles = Im2col.ceilDiv(taps, MR);
-        int panels = Im2col.ceilDiv(outPerGroup, NR);
+        int vectors = GemmFloat32MicroKernels.vectorsFor(outPerGroup);
+        int width = vectors * GemmFloat32MicroKernels.LANES;
+        int panels = Im2col.ceilDiv(outPerGroup, width);
         int tileRows = Math.max(1, Math.min(outH, IN_PLACE_TILE_PIXELS / outW));
         int rowStride = spec.strideHeight() * padded.width();
         int tapRow = spec.dilationHeight() * padded.width();
         int groupWeights = taps * outPerGroup;
-        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(panels * NR * tileRows * outW);
+        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(panels * width * tileRows * outW);
         int[] starts = new int[rowTiles * MR];
         int threads = pool.threads();
+        Arrays.fill(acc, 0, spec.groups() * groupWeights, 0f);
         for (int n = 0; n < spec.batch(); n++) {
             int image = n;
             int padParts = Math.min(threads, spec.inChannels());
@@ -1024,8 +1046,7 @@ final class CpuConvolution {
                     int count = rows * outW;
                     int gyBase = gyOffset + geometry.outputBase(spec, n, g) + oh0 * outW;
                     int gyAt = CacheLines.lineStart(packedGy);
-                    packBOnPool(count, outPerGroup, gys, gyBase, 1, geometry.pixels, packedGy, gyAt, pool);
-                    boolean first = n == 0 && oh0 == 0;
+                    packBOnPool(count, outPerGroup, width, gys, gyBase, 1, geometry.pixels, packedGy, gyAt, pool);
                     int shift = oh0 * rowStride;
                     int parts = Math.min(threads, rowTiles);
                     pool.parallelFor(parts, part -> {
@@ -1033,19 +1054,19 @@ final class CpuConvolution {
                         for (int rt = part * rowTiles / parts; rt < (part + 1) * rowTiles / parts; rt++) {
                             int validRows = Math.min(MR, taps - rt * MR);
                             for (int panel = 0; panel < panels; panel++) {
-                                int validColumns = Math.min(NR, outPerGroup - panel * NR);
-                                int o = accBase + rt * MR * outPerGroup + panel * NR;
-                                if (validRows == MR && validColumns == NR) {
-                                    GemmFloat32MicroKernels.multiplyRowsAt(rows, outW, rowStride, padded.data(), starts,
-                                            rt * MR, shift, packedGy, gyAt + panel * count * NR, acc, o, outPerGroup, !first);
+                                int validColumns = Math.min(width, outPerGroup - panel * width);
+                                int o = accBase + rt * MR * outPerGroup + panel * width;
+                                if (validRows == MR && validColumns == width) {
+                                    GemmFloat32MicroKernels.multiplyRowsAt(vectors, rows, outW, rowStride, padded.data(), starts,
+                                            rt * MR, shift, packedGy, gyAt + panel * count * width, acc, o, outPerGroup, true);
                                     continue;
                                 }
-                                GemmFloat32MicroKernels.multiplyRowsAt(rows, outW, rowStride, padded.data(), starts,
-                                        rt * MR, shift, packedGy, gyAt + panel * count * NR, tile, 0, NR, false);
+                                GemmFloat32MicroKernels.multiplyRowsAt(vectors, rows, outW, rowStride, padded.data(), starts,
+                                        rt * MR, shift, packedGy, gyAt + panel * count * width, tile, 0, width, false);
                                 for (int r = 0; r < validRows; r++) {
                                     for (int j = 0; j < validColumns; j++) {
                                         int at = o + r * outPerGroup + j;
-                                        acc[at] = first ? tile[r * NR + j] : tile[r * NR + j] + acc[at];
+                                        acc[at] += tile[r * width + j];
                                     }
                                 }
                             }

@@ -92,19 +92,43 @@ final class GemmFloat32MicroKernels {
     }
 
     /**
+     * Vectors across the tile that {@link #multiplyRowsAt} uses for a C of {@code columns} columns:
+     * with 32 vector registers (the 6-row tile) 1 up to one vector's lanes, 2 up to two vectors',
+     * else 4; with 16, always 2. Its B micro-panels are that many vectors wide
+     * ({@link GemmFloat32Packing#packB(int, int, int, int, float[], int, int, int, float[], int, int, int)}).
+     * A convolution's weight gradient of 16 output channels is a C of 16 columns: on AVX-512 the
+     * 64-column tile computed four times the lanes it kept.
+     */
+    static int vectorsFor(int columns) {
+        if (!WIDE_REGISTER_FILE) {
+            return VECTORS_WIDE;
+        }
+        return columns <= LANES ? 1 : columns <= 2 * LANES ? 2 : VECTORS_WIDE;
+    }
+
+    /**
      * {@link #multiply} with A's MR rows read in place, each from its own start, in {@code segments}
      * runs of {@code kc} depth steps: depth {@code s·kc + p} of row r at
      * {@code a[rowStarts[rowIndex + r] + shift + s·segmentStride + p]}, against a B micro-panel of
-     * {@code segments·kc} depth steps. For a convolution's weight gradient reading its columns
-     * straight from the padded input: row r is one tap of one input channel, a run one output row.
+     * {@code segments·kc} depth steps and {@code vectors} vectors ({@link #vectorsFor}: MR × LANES·vectors
+     * outputs). For a convolution's weight gradient reading its columns straight from the padded
+     * input: row r is one tap of one input channel, a run one output row.
      */
-    static void multiplyRowsAt(int segments, int kc, int segmentStride, float[] a, int[] rowStarts, int rowIndex,
-                               int shift, float[] packedB, int bIndex, float[] out, int outIndex, int ldo,
-                               boolean accumulate) {
+    static void multiplyRowsAt(int vectors, int segments, int kc, int segmentStride, float[] a, int[] rowStarts,
+                               int rowIndex, int shift, float[] packedB, int bIndex, float[] out, int outIndex,
+                               int ldo, boolean accumulate) {
         if (WIDE_REGISTER_FILE) {
-            multiply6x4At(segments, kc, segmentStride, a, rowStarts[rowIndex] + shift, rowStarts[rowIndex + 1] + shift,
-                    rowStarts[rowIndex + 2] + shift, rowStarts[rowIndex + 3] + shift, rowStarts[rowIndex + 4] + shift,
-                    rowStarts[rowIndex + 5] + shift, packedB, bIndex, out, outIndex, ldo, accumulate);
+            int r0 = rowStarts[rowIndex] + shift, r1 = rowStarts[rowIndex + 1] + shift;
+            int r2 = rowStarts[rowIndex + 2] + shift, r3 = rowStarts[rowIndex + 3] + shift;
+            int r4 = rowStarts[rowIndex + 4] + shift, r5 = rowStarts[rowIndex + 5] + shift;
+            switch (vectors) {
+                case 1 -> multiply6x1At(segments, kc, segmentStride, a, r0, r1, r2, r3, r4, r5, packedB, bIndex, out,
+                        outIndex, ldo, accumulate);
+                case 2 -> multiply6x2At(segments, kc, segmentStride, a, r0, r1, r2, r3, r4, r5, packedB, bIndex, out,
+                        outIndex, ldo, accumulate);
+                default -> multiply6x4At(segments, kc, segmentStride, a, r0, r1, r2, r3, r4, r5, packedB, bIndex, out,
+                        outIndex, ldo, accumulate);
+            }
         } else {
             multiply4x2At(segments, kc, segmentStride, a, rowStarts[rowIndex] + shift, rowStarts[rowIndex + 1] + shift,
                     rowStarts[rowIndex + 2] + shift, rowStarts[rowIndex + 3] + shift, packedB, bIndex, out, outIndex,
@@ -566,6 +590,115 @@ final class GemmFloat32MicroKernels {
             c51.intoArray(out, o + 5 * ldo + LANES);
             c52.intoArray(out, o + 5 * ldo + 2 * LANES);
             c53.intoArray(out, o + 5 * ldo + 3 * LANES);
+        }
+    }
+
+    /**
+     * {@link #multiply6x4At} one vector wide: 6 accumulators; per k step one load of packed B, 6
+     * broadcasts, 6 fma (a C of at most LANES columns, {@link #vectorsFor}).
+     */
+    private static void multiply6x1At(int segments, int kc, int segmentStride, float[] a, int r0, int r1, int r2,
+                                      int r3, int r4, int r5, float[] packedB, int bIndex, float[] out, int o,
+                                      int ldo, boolean accumulate) {
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES), c2 = FloatVector.zero(SPECIES);
+        FloatVector c3 = FloatVector.zero(SPECIES), c4 = FloatVector.zero(SPECIES), c5 = FloatVector.zero(SPECIES);
+        for (int segment = 0; segment < segments; segment++, r0 += segmentStride, r1 += segmentStride,
+                r2 += segmentStride, r3 += segmentStride, r4 += segmentStride, r5 += segmentStride,
+                bIndex += kc * LANES) {
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, bIndex + p * LANES);
+                c0 = FloatVector.broadcast(SPECIES, a[r0 + p]).fma(b0, c0);
+                c1 = FloatVector.broadcast(SPECIES, a[r1 + p]).fma(b0, c1);
+                c2 = FloatVector.broadcast(SPECIES, a[r2 + p]).fma(b0, c2);
+                c3 = FloatVector.broadcast(SPECIES, a[r3 + p]).fma(b0, c3);
+                c4 = FloatVector.broadcast(SPECIES, a[r4 + p]).fma(b0, c4);
+                c5 = FloatVector.broadcast(SPECIES, a[r5 + p]).fma(b0, c5);
+            }
+        }
+        if (accumulate) {
+            c0.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c1.add(FloatVector.fromArray(SPECIES, out, o + ldo)).intoArray(out, o + ldo);
+            c2.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c3.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c4.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo)).intoArray(out, o + 4 * ldo);
+            c5.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo)).intoArray(out, o + 5 * ldo);
+        } else {
+            c0.intoArray(out, o);
+            c1.intoArray(out, o + ldo);
+            c2.intoArray(out, o + 2 * ldo);
+            c3.intoArray(out, o + 3 * ldo);
+            c4.intoArray(out, o + 4 * ldo);
+            c5.intoArray(out, o + 5 * ldo);
+        }
+    }
+
+    /**
+     * {@link #multiply6x4At} two vectors wide: 12 accumulators; per k step two loads of packed B, 6
+     * broadcasts, 12 fma (a C of at most 2·LANES columns, {@link #vectorsFor}).
+     */
+    private static void multiply6x2At(int segments, int kc, int segmentStride, float[] a, int r0, int r1, int r2,
+                                      int r3, int r4, int r5, float[] packedB, int bIndex, float[] out, int o,
+                                      int ldo, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        final int nr = 2 * LANES;
+        for (int segment = 0; segment < segments; segment++, r0 += segmentStride, r1 += segmentStride,
+                r2 += segmentStride, r3 += segmentStride, r4 += segmentStride, r5 += segmentStride,
+                bIndex += kc * nr) {
+            for (int p = 0; p < kc; p++) {
+                int b = bIndex + p * nr;
+                FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+                FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, b + LANES);
+                FloatVector a0 = FloatVector.broadcast(SPECIES, a[r0 + p]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                FloatVector a1 = FloatVector.broadcast(SPECIES, a[r1 + p]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                FloatVector a2 = FloatVector.broadcast(SPECIES, a[r2 + p]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                FloatVector a3 = FloatVector.broadcast(SPECIES, a[r3 + p]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                FloatVector a4 = FloatVector.broadcast(SPECIES, a[r4 + p]);
+                c40 = a4.fma(b0, c40);
+                c41 = a4.fma(b1, c41);
+                FloatVector a5 = FloatVector.broadcast(SPECIES, a[r5 + p]);
+                c50 = a5.fma(b0, c50);
+                c51 = a5.fma(b1, c51);
+            }
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + ldo)).intoArray(out, o + ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + ldo + LANES)).intoArray(out, o + ldo + LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo)).intoArray(out, o + 4 * ldo);
+            c41.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + LANES)).intoArray(out, o + 4 * ldo + LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo)).intoArray(out, o + 5 * ldo);
+            c51.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + LANES)).intoArray(out, o + 5 * ldo + LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c10.intoArray(out, o + ldo);
+            c11.intoArray(out, o + ldo + LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+            c40.intoArray(out, o + 4 * ldo);
+            c41.intoArray(out, o + 4 * ldo + LANES);
+            c50.intoArray(out, o + 5 * ldo);
+            c51.intoArray(out, o + 5 * ldo + LANES);
         }
     }
 

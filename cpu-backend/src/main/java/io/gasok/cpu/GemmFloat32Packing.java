@@ -43,13 +43,14 @@ final class GemmFloat32Packing {
      * packing alone 2.1x (3.7 against 7.6 µs a 16 × 512 panel), that weight gradient 1.08-1.16x
      * (perf: packing was 24% of it; in-process A/B on one and two threads).
      */
-    private static void packDepthContiguous(float[] b, int first, int colStep, int cols, int kc, float[] packed, int out) {
+    private static void packDepthContiguous(float[] b, int first, int colStep, int cols, int kc, float[] packed, int out,
+                                            int nr) {
         int start = 0;
-        if (cols == NR && NR % 8 == 0 && Transpose8.AVAILABLE) {
+        if (cols == nr && nr % 8 == 0 && Transpose8.AVAILABLE) {
             start = kc & -8;
-            for (int column = 0; column < NR; column += 8) {
+            for (int column = 0; column < nr; column += 8) {
                 for (int p = 0; p < start; p += 8) {
-                    Transpose8.block(b, first + column * colStep + p, colStep, packed, out + p * NR + column, NR);
+                    Transpose8.block(b, first + column * colStep + p, colStep, packed, out + p * nr + column, nr);
                 }
             }
         }
@@ -59,7 +60,7 @@ final class GemmFloat32Packing {
                 int src = first + j * colStep;
                 int dst = out + j;
                 for (int p = p0; p < p1; p++) {
-                    packed[dst + p * NR] = b[src + p];
+                    packed[dst + p * nr] = b[src + p];
                 }
             }
         }
@@ -176,53 +177,59 @@ final class GemmFloat32Packing {
      */
     static void packB(int kc, int nc, float[] b, int base, int rowStep, int colStep, float[] packed, int at,
                       int firstPanel, int endPanel) {
-        packB(kc, kc, nc, b, base, rowStep, colStep, packed, at, firstPanel, endPanel);
+        packB(kc, kc, nc, NR, b, base, rowStep, colStep, packed, at, firstPanel, endPanel);
     }
 
     /**
      * {@link #packB(int, int, float[], int, int, int, float[], int, int, int)} into panels of
-     * {@code panelDepth ≥ kc} depth steps ({@code packed[at + (j/NR)·panelDepth·NR + p·NR + j%NR]}),
-     * leaving steps [kc, panelDepth) of each panel to the caller (the convolution's row of ones).
+     * {@code panelDepth ≥ kc} depth steps and {@code nr} columns, a multiple of the vector lanes up
+     * to NR ({@code packed[at + (j/nr)·panelDepth·nr + p·nr + j%nr]}), leaving steps [kc, panelDepth)
+     * of each panel to the caller (the convolution's row of ones). Panels narrower than NR are for
+     * the micro-kernels of fewer vectors ({@link GemmFloat32MicroKernels#vectorsFor}).
      */
-    static void packB(int kc, int panelDepth, int nc, float[] b, int base, int rowStep, int colStep, float[] packed,
-                      int at, int firstPanel, int endPanel) {
+    static void packB(int kc, int panelDepth, int nc, int nr, float[] b, int base, int rowStep, int colStep,
+                      float[] packed, int at, int firstPanel, int endPanel) {
+        if (nr <= 0 || nr > NR || nr % LANES != 0) {
+            throw new IllegalArgumentException("packB: panel width " + nr + " is not a multiple of " + LANES
+                    + " lanes up to " + NR);
+        }
         int firstPartial = firstPanel;
         if (colStep == 1) {
             // The whole panels row by row: each row of B is read in order, across all the panels.
-            int wholeEnd = Math.min(endPanel, nc / NR);
+            int wholeEnd = Math.min(endPanel, nc / nr);
             for (int p = 0; p < kc && firstPanel < wholeEnd; p++) {
                 int src = base + p * rowStep;
                 for (int panel = firstPanel; panel < wholeEnd; panel++) {
-                    int from = src + panel * NR;
-                    int dst = at + panel * NR * panelDepth + p * NR;
-                    for (int v = 0; v < NR; v += LANES) {
+                    int from = src + panel * nr;
+                    int dst = at + panel * nr * panelDepth + p * nr;
+                    for (int v = 0; v < nr; v += LANES) {
                         FloatVector.fromArray(SPECIES, b, from + v).intoArray(packed, dst + v);
                     }
                 }
             }
             firstPartial = Math.max(firstPanel, wholeEnd);
         }
-        for (int panel = firstPartial * NR; panel < Math.min(nc, endPanel * NR); panel += NR) {
-            int cols = Math.min(NR, nc - panel);
+        for (int panel = firstPartial * nr; panel < Math.min(nc, endPanel * nr); panel += nr) {
+            int cols = Math.min(nr, nc - panel);
             int out = at + panel * panelDepth;
             int first = base + panel * colStep;
             if (colStep == 1) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, first + p * rowStep, packed, out + p * NR, cols);
+                    System.arraycopy(b, first + p * rowStep, packed, out + p * nr, cols);
                 }
             } else if (rowStep == 1) {
-                packDepthContiguous(b, first, colStep, cols, kc, packed, out);
+                packDepthContiguous(b, first, colStep, cols, kc, packed, out, nr);
             } else {
                 for (int j = 0; j < cols; j++) {
                     int src = first + j * colStep;
                     for (int p = 0; p < kc; p++) {
-                        packed[out + p * NR + j] = b[src + p * rowStep];
+                        packed[out + p * nr + j] = b[src + p * rowStep];
                     }
                 }
             }
-            if (cols < NR) {
+            if (cols < nr) {
                 for (int p = 0; p < kc; p++) {
-                    Arrays.fill(packed, out + p * NR + cols, out + p * NR + NR, 0f);
+                    Arrays.fill(packed, out + p * nr + cols, out + p * nr + nr, 0f);
                 }
             }
         }

@@ -322,13 +322,20 @@ class CpuConvolutionTest {
      * Few output channels a group: the FP32 weight gradient reads its columns from the padded input,
      * tiles of whole output rows, several tiles per image (wider than a tile's pixels too), row tiles
      * past K and columns past M dropped, at strides 1 and 2 with dilation; the same bits on one
-     * and two threads.
+     * and two threads. The output channels reach every width of its micro-kernel
+     * ({@link GemmFloat32MicroKernels#vectorsFor}): one vector's lanes and fewer, two vectors' and
+     * fewer, and more.
      */
     @Test
     void narrowWeightGradientsReadFromThePaddedInputMatchTheReference() {
         int narrow = CpuConvolution.IN_PLACE_WEIGHT_GRADIENT_CHANNELS;
+        int lanes = GemmFloat32MicroKernels.LANES;
         int wideRow = CpuConvolution.IN_PLACE_TILE_PIXELS + 37;
         Conv2dSpec[] shapes = {
+            spec(1, 2, 19, 23, Math.max(1, lanes - 1), 3, 1, 1, 1, Epilogue.NONE),
+            spec(2, 3, 17, 21, lanes, 3, 1, 1, 1, Epilogue.NONE),
+            spec(1, 4, 22, 18, Math.min(narrow, lanes + 3), 3, 2, 1, 1, Epilogue.NONE),
+            spec(1, 2, 16, 25, Math.min(narrow, 2 * lanes), 3, 1, 1, 1, Epilogue.NONE),
             spec(2, 3, 70, 45, narrow, 3, 1, 1, 1, Epilogue.NONE),
             spec(1, 5, 9, wideRow, 10, 3, 1, 1, 1, Epilogue.NONE),
             spec(1, 3, 64, 70, 12, 3, 2, 1, 1, Epilogue.NONE),

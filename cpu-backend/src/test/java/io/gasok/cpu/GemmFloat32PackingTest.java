@@ -27,8 +27,11 @@ class GemmFloat32PackingTest {
             @ForAll @IntRange(min = 0, max = 3) int firstPanel,
             @ForAll @IntRange(min = 0, max = 3) int panelsLeftOut,
             @ForAll @IntRange(min = 0, max = 2) int extraDepth,
-            @ForAll @IntRange(min = 0, max = 15) int at) {
-        int panels = (nc + NR - 1) / NR;
+            @ForAll @IntRange(min = 0, max = 15) int at,
+            @ForAll @IntRange(min = 1, max = 4) int vectors) {
+        // Panels of NR columns, or narrower ones (whole vectors, for the narrow micro-kernels).
+        int nr = extraDepth == 0 ? NR : Math.min(NR, vectors * GemmFloat32MicroKernels.LANES);
+        int panels = (nc + nr - 1) / nr;
         // Panels [first, end) of panels of panelDepth steps: what one thread of several packs, and
         // the convolution's panels with room for a row of ones after the kc steps.
         int first = Math.min(firstPanel, panels - 1);
@@ -47,19 +50,19 @@ class GemmFloat32PackingTest {
                 b[base + p * rowStep + j * colStep] = p * 1000 + j;
             }
         }
-        float[] packed = new float[at + panels * panelDepth * NR + 4];
+        float[] packed = new float[at + panels * panelDepth * nr + 4];
         Arrays.fill(packed, Float.NaN);
         if (extraDepth == 0) {
             GemmFloat32Packing.packB(kc, nc, b, base, rowStep, colStep, packed, at, first, end);
         } else {
-            GemmFloat32Packing.packB(kc, panelDepth, nc, b, base, rowStep, colStep, packed, at, first, end);
+            GemmFloat32Packing.packB(kc, panelDepth, nc, nr, b, base, rowStep, colStep, packed, at, first, end);
         }
-        String where = "kc " + kc + ", panel depth " + panelDepth + ", nc " + nc + ", panels [" + first + ", " + end
+        String where = "kc " + kc + ", panel depth " + panelDepth + ", nc " + nc + ", width " + nr + ", panels [" + first + ", " + end
                 + "), from " + at + (transposed ? ", transposed" : "");
         for (int i = 0; i < packed.length; i++) {
-            int panel = (i - at) / (panelDepth * NR);
-            int p = (i - at) % (panelDepth * NR) / NR;
-            int j = panel * NR + (i - at) % NR;
+            int panel = (i - at) / (panelDepth * nr);
+            int p = (i - at) % (panelDepth * nr) / nr;
+            int j = panel * nr + (i - at) % nr;
             boolean written = i >= at && panel >= first && panel < end && p < kc;
             float expected = !written ? Float.NaN : j < nc ? p * 1000 + j : 0f;
             assertEquals(expected, packed[i], "packed[" + i + "]: " + (written ? "B(" + p + ", " + j + ")"
