@@ -23,6 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the textbook 6 × 2 (12 accumulators + 3 = 15 registers) measured at half the speed of 4 × 2 here
  * (Zen 3, Java 25: 44 against 95 GFLOP/s on L1-resident panels, both in one JVM); C2 does not keep it in registers.
  * 4 × 2 still hides the FMA latency: 8 independent chains = 2 FMA units × 4 cycles.
+ *
+ * <p>With 32 registers the kernel that reads A's rows in place for a convolution's weight gradient
+ * ({@link #multiplyRowsAt}) also comes one and two vectors wide (6 × 1, 6 × 2), for a C of at most
+ * that many lanes ({@link #vectorsFor}): 16 or 32 output channels on AVX-512 filled a quarter or a
+ * half of the 6 × 4 tile.
  */
 final class GemmFloat32MicroKernels {
 
