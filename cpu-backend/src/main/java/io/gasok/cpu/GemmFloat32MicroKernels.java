@@ -141,6 +141,174 @@ final class GemmFloat32MicroKernels {
         }
     }
 
+    /**
+     * Vectors of an edge tile of C with {@code cols} of NR columns: with 32 registers (the 6-row
+     * tile) as many as its columns need, so {@link #multiplyEdge} skips the all-zero vectors of a
+     * packed edge micro-panel; with 16, always the whole tile.
+     */
+    static int edgeVectors(int cols) {
+        return WIDE_REGISTER_FILE ? Math.max(1, (cols + LANES - 1) / LANES) : VECTORS_WIDE;
+    }
+
+    /**
+     * {@link #multiply} of an edge tile whose B micro-panel (packed NR wide, zero past the edge) has
+     * valid columns in its first {@code vectors} vectors only ({@link #edgeVectors}, fewer than
+     * VECTORS_WIDE): the MR × vectors·LANES block, written over {@code out} (never read). A GEMM
+     * whose n leaves a panel of 16 columns (n = 400, a convolution of 20×20 output pixels, is six
+     * panels of 64 and one of 16) computed the whole 64-wide tile for it on AVX-512: a ninth of the
+     * work of a 256-channel layer at 20×20 went into zeros.
+     */
+    static void multiplyEdge(int vectors, int kc, float[] packedA, int aIndex, float[] packedB, int bIndex,
+                             float[] out, int outIndex, int ldo) {
+        switch (WIDE_REGISTER_FILE ? vectors : VECTORS_WIDE) {
+            case 1 -> multiply6x1(kc, packedA, aIndex, packedB, bIndex, out, outIndex, ldo);
+            case 2 -> multiply6x2(kc, packedA, aIndex, packedB, bIndex, out, outIndex, ldo);
+            case 3 -> multiply6x3(kc, packedA, aIndex, packedB, bIndex, out, outIndex, ldo);
+            default -> multiply(kc, packedA, aIndex, packedB, bIndex, out, outIndex, ldo, false);
+        }
+    }
+
+    /** {@link #multiplyEdge}'s 1-vector tile: 6 × 1 accumulators; per k step 1 load of B's row, 6 broadcasts, 6 fma. */
+    private static void multiply6x1(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, float[] out,
+                                    int o, int ldo) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int b = bIndex + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+            int a = aIndex + p * 6;
+            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[a]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[a + 1]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[a + 2]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[a + 3]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[a + 4]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, packedA[a + 5]);
+            c50 = a5.fma(b0, c50);
+        }
+        c00.intoArray(out, o);
+        c10.intoArray(out, o + ldo);
+        c20.intoArray(out, o + 2 * ldo);
+        c30.intoArray(out, o + 3 * ldo);
+        c40.intoArray(out, o + 4 * ldo);
+        c50.intoArray(out, o + 5 * ldo);
+    }
+
+    /** {@link #multiplyEdge}'s 2-vector tile: 6 × 2 accumulators; per k step 2 loads of B's row, 6 broadcasts, 12 fma. */
+    private static void multiply6x2(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, float[] out,
+                                    int o, int ldo) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int b = bIndex + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, b + LANES);
+            int a = aIndex + p * 6;
+            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[a]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[a + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[a + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[a + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[a + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, packedA[a + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + LANES);
+        c10.intoArray(out, o + ldo);
+        c11.intoArray(out, o + ldo + LANES);
+        c20.intoArray(out, o + 2 * ldo);
+        c21.intoArray(out, o + 2 * ldo + LANES);
+        c30.intoArray(out, o + 3 * ldo);
+        c31.intoArray(out, o + 3 * ldo + LANES);
+        c40.intoArray(out, o + 4 * ldo);
+        c41.intoArray(out, o + 4 * ldo + LANES);
+        c50.intoArray(out, o + 5 * ldo);
+        c51.intoArray(out, o + 5 * ldo + LANES);
+    }
+
+    /** {@link #multiplyEdge}'s 3-vector tile: 6 × 3 accumulators; per k step 3 loads of B's row, 6 broadcasts, 18 fma. */
+    private static void multiply6x3(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex, float[] out,
+                                    int o, int ldo) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES), c02 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES), c12 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES), c22 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES), c32 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES), c42 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES), c52 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int b = bIndex + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, packedB, b);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, packedB, b + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, packedB, b + 2 * LANES);
+            int a = aIndex + p * 6;
+            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[a]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[a + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[a + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[a + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[a + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, packedA[a + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+        }
+        c00.intoArray(out, o);
+        c01.intoArray(out, o + LANES);
+        c02.intoArray(out, o + 2 * LANES);
+        c10.intoArray(out, o + ldo);
+        c11.intoArray(out, o + ldo + LANES);
+        c12.intoArray(out, o + ldo + 2 * LANES);
+        c20.intoArray(out, o + 2 * ldo);
+        c21.intoArray(out, o + 2 * ldo + LANES);
+        c22.intoArray(out, o + 2 * ldo + 2 * LANES);
+        c30.intoArray(out, o + 3 * ldo);
+        c31.intoArray(out, o + 3 * ldo + LANES);
+        c32.intoArray(out, o + 3 * ldo + 2 * LANES);
+        c40.intoArray(out, o + 4 * ldo);
+        c41.intoArray(out, o + 4 * ldo + LANES);
+        c42.intoArray(out, o + 4 * ldo + 2 * LANES);
+        c50.intoArray(out, o + 5 * ldo);
+        c51.intoArray(out, o + 5 * ldo + LANES);
+        c52.intoArray(out, o + 5 * ldo + 2 * LANES);
+    }
+
     /** 4 rows × 2 vectors: 8 accumulators; per k step 2 loads of packed B, 4 broadcasts of packed A, 8 fma. */
     static void multiply4x2(int kc, float[] packedA, int aIndex, float[] packedB, int bIndex,
                             float[] out, int o, int ldo, boolean accumulate) {
