@@ -34,8 +34,8 @@ import java.util.Objects;
  * leave its last vectors empty runs a kernel of only the vectors that hold them
  * ({@link GemmFloat32MicroKernels#multiplyEdge}; on the 2-core Zen 4, in-process A/B, one thread:
  * 256 × 400 × 2304, a 256-channel 3×3 layer at 20×20, 1.10x; 1000³ 1.02x). Over k-blocks the first
- * applies beta and the bias, the last the activation ({@link GemmFloat32Epilogue}). With native access each packed B block starts on a
- * 64-byte cache line of its buffer ({@link CacheLines}), so that no vector load of it spans two
+ * applies beta and the bias, the last the activation ({@link GemmFloat32Epilogue}). With native
+ * access each packed B block starts on a 64-byte cache line of its buffer ({@link CacheLines}), so that no vector load of it spans two
  * lines. A row-major op(A) times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny
  * C, as in a convolution's weight gradient) is not packed: the micro-kernel reads its whole
  * micro-panels of rows in place, and only the last rows, fewer than MR, are packed with their zero

@@ -324,8 +324,8 @@ final class Im2col {
      * pixels (every panel at 20-40 pixels a row, three in five at 80), which were copied lane by
      * lane from per-lane offsets: the forward 1.07-1.14x at 20-80 pixels a row and 64-256 channels,
      * 1.09x at 32×160×160, the stride-1 input gradient of 128×40×40 1.16x (in-process A/B, one
-     * thread, 2-core Zen 4; two threads 1.10-1.12x; with 256-bit vectors 1.01x). Single-threaded: the forward convolution splits tiles, not
-     * rows, across threads.
+     * thread, 2-core Zen 4; two threads 1.10-1.12x; with 256-bit vectors 1.01x). Single-threaded:
+     * the forward convolution splits tiles, not rows, across threads.
      */
     static void im2colPacked(Conv2dSpec spec, PaddedInput padded, int firstChannel, int channels,
                              int firstPixel, int pixels, float[] packed, int at) {
