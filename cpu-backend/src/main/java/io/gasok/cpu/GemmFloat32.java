@@ -27,19 +27,19 @@ import java.util.Objects;
  * </pre>
  * ({@code -Dgasok.cpu.gemm.order=apanel} swaps the two innermost loops: {@link #A_PANEL_OUTER}.)
  * The k-blocks are of equal depth, at most KC ({@link #depthBlocks}; {@link #multiplyPacked}'s at
- * most {@link #PACKED_KC}): k = 576 (a 3×3 convolution of
- * 64 channels) is two blocks of 288 rather than 512 and a thin 64 that would cost a second pass over
- * C for little work. Packing pads the edges with zeros, so the micro-kernel has no tail; the epilogue stores only the
- * valid part of an edge tile (lane masks). With 32 registers, an edge micro-panel whose columns
- * leave its last vectors empty runs a kernel of only the vectors that hold them
+ * most {@link #PACKED_KC}): k = 576 (a 3×3 convolution of 64 channels) is two blocks of 288 rather
+ * than 512 and a thin 64 that would cost a second pass over C for little work. Packing pads the
+ * edges with zeros, so the micro-kernel has no tail; the epilogue stores only the valid part of an
+ * edge tile (lane masks). With 32 registers, an edge micro-panel whose columns leave its last
+ * vectors empty runs a kernel of only the vectors that hold them
  * ({@link GemmFloat32MicroKernels#multiplyEdge}; on the 2-core Zen 4, in-process A/B, one thread:
  * 256 × 400 × 2304, a 256-channel 3×3 layer at 20×20, 1.10x; 1000³ 1.02x). Over k-blocks the first
  * applies beta and the bias, the last the activation ({@link GemmFloat32Epilogue}). With native
- * access each packed B block starts on a 64-byte cache line of its buffer ({@link CacheLines}), so that no vector load of it spans two
- * lines. A row-major op(A) times a block of at most {@value #UNPACKED_A_COLUMNS} columns (a skinny
- * C, as in a convolution's weight gradient) is not packed: the micro-kernel reads its whole
- * micro-panels of rows in place, and only the last rows, fewer than MR, are packed with their zero
- * padding.
+ * access each packed B block starts on a 64-byte cache line of its buffer ({@link CacheLines}), so
+ * that no vector load of it spans two lines. A row-major op(A) times a block of at most
+ * {@value #UNPACKED_A_COLUMNS} columns (a skinny C, as in a convolution's weight gradient) is not
+ * packed: the micro-kernel reads its whole micro-panels of rows in place, and only the last rows,
+ * fewer than MR, are packed with their zero padding.
  *
  * <p><b>Small path</b> (m·n·k below {@value #SMALL_PRODUCT}, e.g. the gesture MLP's 128×42×20):
  * {@link GemmFloat32Small}, serial, no blocking.
