@@ -122,13 +122,17 @@ final class CpuConvolution {
     static final int MIN_TILE_PIXELS = 64;
     /**
      * Most output channels a group for the FP32 weight gradient read from the padded input (no
-     * im2col): 16, or two vectors' lanes where that is more (32 on AVX-512, where its micro-kernel
-     * is two vectors wide for them: {@link GemmFloat32MicroKernels#vectorsFor}). Measured on AVX2
-     * (16-column tiles) up to 16; on AVX-512 32 output channels at 160×160 and 16 → 32 at 320×320,
-     * stride 2, ran 2.2-2.4x faster than through the column matrix, whose GEMM kept half the lanes
-     * of its 64-column tile (in-process A/B, one thread, 7 rounds; AMD EPYC Zen 4, 2026-11-26).
+     * im2col): 16, or the tile's NR columns where that is more (64 on AVX-512, where its
+     * micro-kernel is one, two or four vectors wide: {@link GemmFloat32MicroKernels#vectorsFor}).
+     * Measured on AVX2 (16-column tiles) up to 16. On AVX-512, against the column matrix and GEMM
+     * (in-process A/B): 32 output channels at 160×160 and 16 → 32 at 320×320, stride 2, 2.2-2.4x on
+     * one thread (that GEMM kept half the lanes of its 64-column tile; AMD EPYC Zen 4); 64 channels
+     * at 80×80 and 32 → 64 at 160×160, stride 2, 1.10-1.18x on one thread and 1.05-1.10x on two
+     * there, 1.12-1.31x on one thread and 1.54-1.88x on 16 on the Xeon host of the lent GPU machine,
+     * where the GEMM path met the pool about 40 times a call and one late thread stalled the rest
+     * (that layer's 16-thread backward read 9.8-95 GFLOP/s, now 139-281).
      */
-    static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = Math.max(16, 2 * GemmFloat32MicroKernels.LANES);
+    static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = Math.max(16, GemmFloat32MicroKernels.NR);
     /** Pixels (whole output rows) per tile of that weight gradient. */
     static final int IN_PLACE_TILE_PIXELS = 1024;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
