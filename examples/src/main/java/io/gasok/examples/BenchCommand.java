@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  * a large add and the per-launch overhead of a small add, on Gasok's devices and, in the same run,
  * on the peers:
  * EJML in this JVM, NumPy (OpenBLAS) in a Python process at the same thread count, and CLBlast's
- * SGEMM on the same OpenCL device as Gasok's OpenCL rows ({@link Peers}). Each size is measured run
+ * SGEMM on the same OpenCL device as Gasok's OpenCL rows, and for conv2d Gasok's own matmul at the
+ * layer's GEMM shapes ({@link Peers}: the issue's "90% of the GEMM rate" as a ratio). Each size is measured run
  * by run in turn (Gasok, EJML, NumPy, CLBlast, Gasok, ...), so a busy neighbour slows all of them
  * alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer.
  *
@@ -122,8 +123,8 @@ final class BenchCommand implements Callable<Integer> {
     private String depthwise;
 
     @Option(names = "--peers", split = ",", paramLabel = "PEER",
-            description = "ejml, numpy, clblast, or none (default: all; clblast runs beside OpenCL devices only,"
-                    + " when libclblast-dev is installed)")
+            description = "ejml, numpy, clblast, gemm, or none (default: all; clblast runs beside OpenCL devices only,"
+                    + " when libclblast-dev is installed; gemm is Gasok's matmul at each conv2d layer's GEMM shapes)")
     private List<String> peers;
 
     @Option(names = "--python", defaultValue = "python3", description = "the Python with NumPy for the numpy peer (default: ${DEFAULT-VALUE})")
@@ -656,6 +657,9 @@ final class BenchCommand implements Callable<Integer> {
             if (row.get("blas_kernel") != null) {
                 backend += " (" + row.get("blas_kernel") + ")";
             }
+            if ("gemm".equals(row.get("library"))) {
+                backend += " gemm";
+            }
             cells.add(backend);
             cells.add(String.valueOf(row.get("device")));
             cells.add(String.valueOf(((Number) row.get("threads")).intValue()));
@@ -706,6 +710,9 @@ final class BenchCommand implements Callable<Integer> {
         if (peerInfo.get("ejml") instanceof Map<?, ?> ejml) {
             out.println("ejml " + ejml.get("version") + ": FMatrixRMaj; CommonOps_FDRM at 1 thread,"
                     + " CommonOps_MT_FDRM for products above 1 thread");
+        }
+        if (peerInfo.get("gemm") instanceof Map<?, ?> gemm) {
+            out.println("gemm: " + gemm.get("what"));
         }
         if (peerInfo.get("clblast") instanceof Map<?, ?> clblast) {
             for (Map.Entry<?, ?> device : clblast.entrySet()) {

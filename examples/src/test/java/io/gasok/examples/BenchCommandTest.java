@@ -130,6 +130,37 @@ class BenchCommandTest {
         assertTrue(err.toString().contains("--conv must look like NxCxHxW_OCkKsSpP"), err.toString());
     }
 
+    /** The gemm peer: Gasok's matmul at the layer's GEMM shapes, on the same device, with the same flops. */
+    @Test
+    void theGemmPeerTimesTheLayersOwnProductsOnTheSameDevice(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int exit = gasok("bench", "--device", "reference", "--ops", "gemm,conv2d", "--sizes", "8", "--conv",
+                "2x3x9x9_5k3s2p1", "--runs", "1", "--warmup", "0", "--peers", "gemm", "--report", report.toString());
+        assertEquals(0, exit, err.toString());
+        List<?> rows = assertInstanceOf(List.class,
+                assertInstanceOf(Map.class, Json.parse(Files.readString(report))).get("rows"));
+        List<String> rowNames = rows.stream().map(row -> ((Map<?, ?>) row).get("op") + " " + ((Map<?, ?>) row).get("library"))
+                .toList();
+        assertEquals(List.of("gemm gasok", "conv2d-fwd gasok", "conv2d-fwd gemm", "conv2d-bwd gasok", "conv2d-bwd gemm"),
+                rowNames);
+        // 5 filters of 3·3·3 over 2 images of 5×5 outputs: M×N×K = 5×50×27, twice more for the backward.
+        Map<?, ?> forwardGemm = (Map<?, ?>) rows.get(2);
+        assertEquals("5x50x27", forwardGemm.get("gemm_shapes"));
+        assertEquals("27x50x5 (Aᵀ) + 5x27x50 (Bᵀ)", ((Map<?, ?>) rows.get(4)).get("gemm_shapes"));
+        assertEquals("reference", forwardGemm.get("compares_with"));
+        assertEquals("gasok-reference", forwardGemm.get("backend"));
+        for (int i : new int[] {1, 3}) {
+            Map<?, ?> conv = (Map<?, ?>) rows.get(i);
+            Map<?, ?> gemm = (Map<?, ?>) rows.get(i + 1);
+            double ratio = ((Number) ((Map<?, ?>) conv.get("ratio_to")).get("gemm")).doubleValue();
+            assertEquals(((Number) gemm.get("seconds")).doubleValue() / ((Number) conv.get("seconds")).doubleValue(),
+                    ratio, 1e-5 * ratio);
+            assertEquals(((Number) conv.get("gflops")).doubleValue() / ((Number) gemm.get("gflops")).doubleValue(),
+                    ratio, 1e-5 * ratio);
+        }
+        assertTrue(out.toString().contains("vs gemm") && out.toString().contains("gasok-reference gemm"), out.toString());
+    }
+
     @Test
     void aDepthwiseLayerNeedsAsManyFiltersAsChannels() {
         int exit = gasok("bench", "--device", "reference", "--ops", "depthwise", "--depthwise", "1x8x10x10_4k3s1p1");

@@ -12,16 +12,17 @@ import org.ejml.concurrency.EjmlConcurrency;
 
 /**
  * The peers of one bench run at one thread count, and what each contributes to a workload: EJML in
- * this JVM, NumPy in a python3 process at the same thread count, and CLBlast's SGEMM in a process
- * per Gasok OpenCL device, on that device. A peer that cannot run leaves a one-line note (and its
+ * this JVM, NumPy in a python3 process at the same thread count, CLBlast's SGEMM in a process per
+ * Gasok OpenCL device, on that device, and {@code gemm}: Gasok's own matmul on each Gasok device at a
+ * conv2d layer's GEMM shapes, the rate a convolution is held to. A peer that cannot run leaves a one-line note (and its
  * reason in the report's {@code peers} object); one that fails mid-run is dropped for the rest of it.
  *
  * <p>A peer row's {@code compares_with} names the Gasok device it is a peer of (CLBlast's rows:
- * the OpenCL device it ran on); rows without it are peers of every Gasok row.
+ * the OpenCL device it ran on; gemm's: its own device); rows without it are peers of every Gasok row.
  */
 public final class Peers implements AutoCloseable {
     /** Every peer {@code --peers} can name. */
-    public static final List<String> NAMES = List.of("ejml", "numpy", "clblast");
+    public static final List<String> NAMES = List.of("ejml", "numpy", "clblast", "gemm");
 
     private static final Pattern DEVICE_INDEX = Pattern.compile(":(\\d+)$");
 
@@ -29,6 +30,8 @@ public final class Peers implements AutoCloseable {
     private final boolean ejml;
     private NumpyPeer numpy;
     private final Map<String, ClblastPeer> clblast = new LinkedHashMap<>();
+    /** The Gasok devices whose matmul is the {@code gemm} peer of their own conv2d rows (empty when not asked). */
+    private final List<Device> gemmDevices = new ArrayList<>();
     private final Map<String, Object> info = new LinkedHashMap<>();
     private final List<String> notes;
 
@@ -68,6 +71,12 @@ public final class Peers implements AutoCloseable {
         }
         if (names.contains("clblast")) {
             peers.startClblast(clblastAsked, compiler, targets);
+        }
+        if (names.contains("gemm")) {
+            peers.gemmDevices.addAll(targets);
+            peers.info.put("gemm", ordered("what", "Gasok's own matmul on each conv2d layer's im2col + GEMM products,"
+                    + " operands already laid out, on the same device as the row it is a peer of: vs gemm is the"
+                    + " layer's rate over the rate of its GEMMs (the same flops)"));
         }
         return peers;
     }
@@ -140,6 +149,16 @@ public final class Peers implements AutoCloseable {
                 row.put("clblast_version", peer.version());
                 row.put("compares_with", entry.getKey());
                 runs.add(new Run(row, calls -> peer.time(calls, request)));
+            }
+        }
+        for (Device device : gemmDevices) {
+            Contender contender = workload.gemmEquivalent(device);
+            if (contender != null) {
+                Map<String, Object> row = workload.row("gemm", "gasok-" + device.backendName(), device.name(),
+                        device.description(), threads);
+                row.put("gemm_shapes", workload.gemmShapes());
+                row.put("compares_with", device.name());
+                runs.add(new Run(row, contender));
             }
         }
         return runs;

@@ -53,6 +53,19 @@ public abstract sealed class Workload {
         return null;
     }
 
+    /**
+     * Gasok's matmul on {@code device} at this workload's GEMM shapes, or null where it has none:
+     * the {@code gemm} peer, the rate the issue's "conv2d at 90% of the GEMM rate" compares with.
+     */
+    public Contender gemmEquivalent(Device device) {
+        return null;
+    }
+
+    /** The GEMMs {@link #gemmEquivalent} times, as M×N×K with the transposes, or null. */
+    public String gemmShapes() {
+        return null;
+    }
+
     /** What the NumPy peer is asked for ({@code gemm 1024}), or null where it has no such op. */
     public String numpy() {
         return null;
@@ -474,6 +487,37 @@ public abstract sealed class Workload {
                     gradOutput.close();
                 }
             };
+        }
+
+        /**
+         * The layer's products as im2col + GEMM does them, on operands already laid out (no im2col,
+         * no col2im, no bias): forward {@code W[OC, C·K·K] · cols[C·K·K, N·OH·OW]}; backward the
+         * input's column gradient {@code Wᵀ · dY} and the weight gradient {@code dY · colsᵀ}, whose
+         * transposes Gasok's matmul reads in place. The same flops as the layer's row.
+         */
+        @Override
+        public Contender gemmEquivalent(Device device) {
+            int rows = l.c * l.k * l.k;
+            int pixels = l.n * l.outH() * l.outW();
+            Tensor weight = Tensor.of(device, normal(l.oc * rows, 2, Math.sqrt(1.0 / rows)), l.oc, rows);
+            Tensor cols = Tensor.of(device, normal(rows * pixels, 1, 1), rows, pixels);
+            if (!backward) {
+                return gasokCall(device, new Tensor[] {weight, cols}, () -> weight.matmul(cols));
+            }
+            Tensor gradOutput = Tensor.of(device, normal(l.oc * pixels, 4, 1), l.oc, pixels);
+            return gasokCall(device, new Tensor[] {weight, cols, gradOutput}, () -> {
+                weight.t().matmul(gradOutput);
+                return gradOutput.matmul(cols.t());
+            });
+        }
+
+        @Override
+        public String gemmShapes() {
+            int rows = l.c * l.k * l.k;
+            int pixels = l.n * l.outH() * l.outW();
+            return backward
+                    ? String.format(Locale.ROOT, "%dx%dx%d (Aᵀ) + %dx%dx%d (Bᵀ)", rows, pixels, l.oc, l.oc, rows, pixels)
+                    : String.format(Locale.ROOT, "%dx%dx%d", l.oc, pixels, rows);
         }
 
         @Override
