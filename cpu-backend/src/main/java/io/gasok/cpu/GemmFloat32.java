@@ -47,6 +47,16 @@ import java.util.Objects;
  * <p><b>Threads.</b> Work of at least {@value #PARALLEL_WORK} multiply-adds is split over the
  * {@link WorkerPool}'s threads. With at least as many batch items as threads, each thread takes whole
  * items and runs the loops above alone, with its own packing buffers ({@link GemmFloat32Scratch}).
+ * When C has at most MC rows (one A block: a convolution's few output channels times many pixels,
+ * a thin product) thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops
+ * on them alone: it packs its own B blocks, sized to stay in L2 ({@link #thinBlockColumns}), and
+ * its own copy of the small A, and meets the others only at the end. Sharing B blocks there cost
+ * two barriers per block and read B from L3, and its two-thread rate moved from run to run: on the
+ * 2-core Zen 4 (in-process A/B, results/epyc-zen4-avx512/ab-thin-gemm.txt) 32 × 25600 × 288 went at
+ * 47 GF/s in one run and 119 in the next, 96 × 4096 × 1024 at 103 and 177, where this path held
+ * 121-123 and 175-177; 64 × 6400 × 576 1.15x and 2.2x, 64 × 400 × 576 2.4x and 1.3x; all now within
+ * 0.93-1.0x of OpenBLAS's rate or above it. On one thread, from the L2-sized blocks alone,
+ * 1.00-1.09x.
  * Otherwise the threads share each packed B block, as BLIS does: per (jc, pc) block, one
  * {@code parallelFor} packs it, thread t packing micro-panels [t·P/T, (t+1)·P/T) into the calling
  * thread's buffer (it stays in L3, read by all), and a second one multiplies: thread t takes rows
@@ -109,6 +119,8 @@ public final class GemmFloat32 {
      * 64-column panels (AVX-512) it allows two, where eight might pay too, but that is unmeasured.
      */
     static final int UNPACKED_A_COLUMNS = 128;
+    /** Most floats of a packed B block when C's rows are one A block: 512 KiB, half a core's L2 here. */
+    static final int THIN_PACKED_B = 1 << 17;
     /** Below this m·n·k a product takes the small path. */
     static final long SMALL_PRODUCT = 48L * 48 * 48;
     /** Below this batch·m·n·k a product runs on the calling thread only. */
@@ -177,13 +189,25 @@ public final class GemmFloat32 {
             }
             return;
         }
+        if (m <= MC) {
+            // One A block: thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the
+            // loops on them alone, packing its own B blocks (no barrier until the end).
+            int panels = ceilDiv(n, NR);
+            int parts = Math.min(threads, panels);
+            for (int item = 0; item < batch; item++) {
+                int block = item;
+                pool.parallelFor(parts, part -> ops.blocked(block, part * panels / parts * NR,
+                        Math.min(n, (part + 1) * panels / parts * NR), GemmFloat32Scratch.forCurrentThread()));
+            }
+            return;
+        }
         int rowTiles = ceilDiv(m, MR);
         boolean splitRows = rowTiles >= 2 * threads;
         int rowsPerPart = ceilDiv(rowTiles, threads) * MR;
         GemmFloat32Scratch callers = GemmFloat32Scratch.forCurrentThread();
         for (int item = 0; item < batch; item++) {
             int block = item;
-            ops.forEachBlock((jc, nc, panels, pc, kc) -> {
+            ops.forEachBlock(0, n, NC, (jc, nc, panels, pc, kc) -> {
                 float[] packedB = callers.packedB(kc * panels * NR);
                 int at = CacheLines.lineStart(packedB);
                 pool.parallelFor(threads, part -> ops.packB(block, jc, nc, pc, kc, packedB, at,
@@ -274,6 +298,17 @@ public final class GemmFloat32 {
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
+    }
+
+    /**
+     * Columns of a packed B block when C has at most MC rows (one A block): the most whole
+     * micro-panels of depth {@code kc} within {@value #THIN_PACKED_B} floats, at least one, at most
+     * NC. With one A
+     * block each packed B block is read once, just after it is packed, so a block that stays in L2
+     * between the two serves better than NC's, sized for L3 and the reuse of many A blocks.
+     */
+    static int thinBlockColumns(int kc) {
+        return Math.min(NC, Math.max(1, THIN_PACKED_B / (kc * NR)) * NR);
     }
 
     /** How many k-blocks a depth of k takes: the fewest of at most KC each. */
@@ -407,11 +442,14 @@ public final class GemmFloat32 {
                     c, cLayout.index(item, 0, 0), cLayout.rowStride(), epilogue, scratch);
         }
 
-        /** The (column block, k-block) pairs of the loops, column blocks outer, k-blocks in order. */
-        void forEachBlock(BlockBody body) {
+        /**
+         * The (column block, k-block) pairs of the loops over columns [colStart, colEnd), blocks of
+         * at most {@code blockColumns}, column blocks outer, k-blocks in order.
+         */
+        void forEachBlock(int colStart, int colEnd, int blockColumns, BlockBody body) {
             int blocks = depthBlocks(k);
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
+            for (int jc = colStart; jc < colEnd; jc += blockColumns) {
+                int nc = Math.min(blockColumns, colEnd - jc);
                 for (int kb = 0; kb < blocks; kb++) {
                     int pc = blockStart(kb, blocks, k);
                     body.run(jc, nc, ceilDiv(nc, NR), pc, blockStart(kb + 1, blocks, k) - pc);
@@ -421,7 +459,17 @@ public final class GemmFloat32 {
 
         /** All of C for batch item {@code item}, on the calling thread with its own packing buffers. */
         void blocked(int item, GemmFloat32Scratch scratch) {
-            forEachBlock((jc, nc, panels, pc, kc) -> {
+            blocked(item, 0, n, scratch);
+        }
+
+        /**
+         * Columns [colStart, colEnd) of C for batch item {@code item} (colStart a multiple of NR),
+         * on the calling thread with its own packing buffers; in column blocks of NC, or of
+         * {@link #thinBlockColumns} where C's rows are one A block.
+         */
+        void blocked(int item, int colStart, int colEnd, GemmFloat32Scratch scratch) {
+            int blockColumns = m <= MC ? thinBlockColumns(blockStart(1, depthBlocks(k), k)) : NC;
+            forEachBlock(colStart, colEnd, blockColumns, (jc, nc, panels, pc, kc) -> {
                 float[] packedB = scratch.packedB(kc * panels * NR);
                 int at = CacheLines.lineStart(packedB);
                 packB(item, jc, nc, pc, kc, packedB, at, 0, panels);

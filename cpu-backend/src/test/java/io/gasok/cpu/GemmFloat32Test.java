@@ -154,7 +154,12 @@ class GemmFloat32Test {
     static Stream<Arguments> splits() {
         return Stream.of(
                 Arguments.of("rows", 1, 250, 90, 600),
-                Arguments.of("columns", 1, 6, 700, 300),
+                // One A block (m ≤ MC): each thread its own columns and B blocks, several of each
+                // and two k-blocks; with the small-gemm-blocks run's MC of 12, split over rows.
+                Arguments.of("columns of one A block", 1, 40, 3000, 700),
+                // One A block at the default MC; with MC 12, three row tiles for two threads:
+                // the shared B blocks, split over their micro-panels.
+                Arguments.of("columns", 1, 15, 700, 300),
                 Arguments.of("batch items", 3, 70, 60, 90),
                 Arguments.of("small path", 9, 20, 20, 20));
     }
