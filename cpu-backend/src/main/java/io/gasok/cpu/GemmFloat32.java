@@ -48,15 +48,17 @@ import java.util.Objects;
  * {@link WorkerPool}'s threads. With at least as many batch items as threads, each thread takes whole
  * items and runs the loops above alone, with its own packing buffers ({@link GemmFloat32Scratch}).
  * When C has at most MC rows (one A block: a convolution's few output channels times many pixels,
- * a thin product) thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops
- * on them alone: it packs its own B blocks, sized to stay in L2 ({@link #thinBlockColumns}), and
- * its own copy of the small A, and meets the others only at the end. Sharing B blocks there cost
- * two barriers per block and read B from L3, and its two-thread rate moved from run to run: on the
- * 2-core Zen 4 (in-process A/B, results/epyc-zen4-avx512/ab-thin-gemm.txt) 32 × 25600 × 288 went at
- * 47 GF/s in one run and 119 in the next, 96 × 4096 × 1024 at 103 and 177, where this path held
- * 121-123 and 175-177; 64 × 6400 × 576 1.15x and 2.2x, 64 × 400 × 576 2.4x and 1.3x; all now within
- * 0.93-1.0x of OpenBLAS's rate or above it. On one thread, from the L2-sized blocks alone,
- * 1.00-1.09x.
+ * a thin product), or at least {@value #OWN_COLUMNS} columns a thread, thread t takes micro-panels
+ * [t·P/T, (t+1)·P/T) of C's columns and runs the loops on them alone: it packs its own B blocks
+ * (with one A block, sized to stay in L2: {@link #thinBlockColumns}) and all of A for itself, and
+ * meets the others only at the end. Sharing B blocks there cost two barriers per block, each thread
+ * reading from L3 the panels the other packed, and its two-thread rate moved from one JVM to the
+ * next on the 2-core Zen 4 (in-process A/B, results/epyc-zen4-avx512/ab-thin-gemm.txt and
+ * ab-own-columns.txt): 32 × 25600 × 288 went at 47 GF/s in one and 119 in the next, 96 × 4096 ×
+ * 1024 at 103 and 177, 128 × 6400 × 576 at 109-116 and 184-185, where the threads' own columns held
+ * 121-123, 175-177 and 167-190; 64 × 400 × 576 2.4x and 1.3x; 256 × 1152 × 400 (Bᵀ) 1.22x; the
+ * others within 0.99-1.03x, 2048³ 1.03x. All within 0.93x of OpenBLAS's rate or above it. On one
+ * thread, from the L2-sized blocks alone, 1.00-1.09x.
  * Otherwise the threads share each packed B block, as BLIS does: per (jc, pc) block, one
  * {@code parallelFor} packs it, thread t packing micro-panels [t·P/T, (t+1)·P/T) into the calling
  * thread's buffer (it stays in L3, read by all), and a second one multiplies: thread t takes rows
@@ -119,6 +121,11 @@ public final class GemmFloat32 {
      * 64-column panels (AVX-512) it allows two, where eight might pay too, but that is unmeasured.
      */
     static final int UNPACKED_A_COLUMNS = 128;
+    /**
+     * Fewest columns of C a thread must get for the threads to split C's columns, each packing all
+     * of A for itself: its A packing is then at most 1/1024 of its multiply-adds.
+     */
+    static final int OWN_COLUMNS = 512;
     /** Most floats of a packed B block when C's rows are one A block: 512 KiB, half a core's L2 here. */
     static final int THIN_PACKED_B = 1 << 17;
     /** Below this m·n·k a product takes the small path. */
@@ -189,9 +196,9 @@ public final class GemmFloat32 {
             }
             return;
         }
-        if (m <= MC) {
-            // One A block: thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the
-            // loops on them alone, packing its own B blocks (no barrier until the end).
+        if (m <= MC || (long) n >= (long) threads * OWN_COLUMNS) {
+            // Thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops on
+            // them alone, packing its own B blocks and A blocks (no barrier until the end).
             int panels = ceilDiv(n, NR);
             int parts = Math.min(threads, panels);
             for (int item = 0; item < batch; item++) {
