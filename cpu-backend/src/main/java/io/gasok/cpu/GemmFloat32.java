@@ -48,7 +48,9 @@ import java.util.Objects;
  * {@link WorkerPool}'s threads. With at least as many batch items as threads, each thread takes whole
  * items and runs the loops above alone, with its own packing buffers ({@link GemmFloat32Scratch}).
  * When C has at most MC rows (one A block: a convolution's few output channels times many pixels,
- * a thin product), or at least {@value #OWN_COLUMNS} columns a thread, thread t takes micro-panels
+ * a thin product), or at least {@value #OWN_COLUMNS} columns a thread, and at least a micro-panel
+ * of columns a thread (else the rows split below: 96 × 64 × 20000 ran 0.79x on its one panel),
+ * thread t takes micro-panels
  * [t·P/T, (t+1)·P/T) of C's columns and runs the loops on them alone: it packs its own B blocks
  * (with one A block, sized to stay in L2: {@link #thinBlockColumns}) and all of A for itself, and
  * meets the others only at the end. Sharing B blocks there cost two barriers per block, each thread
@@ -196,11 +198,12 @@ public final class GemmFloat32 {
             }
             return;
         }
-        if (m <= MC || (long) n >= (long) threads * OWN_COLUMNS) {
+        int columnPanels = ceilDiv(n, NR);
+        if (columnPanels >= threads && (m <= MC || (long) n >= (long) threads * OWN_COLUMNS)) {
             // Thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops on
             // them alone, packing its own B blocks and A blocks (no barrier until the end).
-            int panels = ceilDiv(n, NR);
-            int parts = Math.min(threads, panels);
+            int panels = columnPanels;
+            int parts = threads;
             for (int item = 0; item < batch; item++) {
                 int block = item;
                 pool.parallelFor(parts, part -> ops.blocked(block, part * panels / parts * NR,

@@ -157,6 +157,8 @@ class GemmFloat32Test {
                 // One A block (m ≤ MC): each thread its own columns and B blocks, several of each
                 // and two k-blocks; with the small-gemm-blocks run's MC of 12, split over rows.
                 Arguments.of("columns of one A block", 1, 40, 3000, 700),
+                // One A block but one micro-panel of columns for two threads: split over rows.
+                Arguments.of("rows of one A block", 1, 90, 40, 700),
                 // Several A blocks, 550 columns a thread: each thread its own columns still.
                 Arguments.of("columns of their own", 1, 130, 1100, 300),
                 // One A block at the default MC; with MC 12, three row tiles for two threads:
