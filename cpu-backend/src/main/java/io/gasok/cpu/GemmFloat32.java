@@ -50,10 +50,9 @@ import java.util.Objects;
  * When C has at most MC rows (one A block: a convolution's few output channels times many pixels,
  * a thin product), or at least {@value #OWN_COLUMNS} columns a thread, and at least a micro-panel
  * of columns a thread (else the rows split below: 96 × 64 × 20000 ran 0.79x on its one panel),
- * thread t takes micro-panels
- * [t·P/T, (t+1)·P/T) of C's columns and runs the loops on them alone: it packs its own B blocks
- * (with one A block, sized to stay in L2: {@link #thinBlockColumns}) and all of A for itself, and
- * meets the others only at the end. Sharing B blocks there cost two barriers per block, each thread
+ * thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops on them alone:
+ * it packs its own B blocks (with one A block, sized to stay in L2: {@link #thinBlockColumns}) and
+ * all of A for itself, and meets the others only at the end. Sharing B blocks there cost two barriers per block, each thread
  * reading from L3 the panels the other packed, and its two-thread rate moved from one JVM to the
  * next on the 2-core Zen 4 (in-process A/B, results/epyc-zen4-avx512/ab-thin-gemm.txt and
  * ab-own-columns.txt): 32 × 25600 × 288 went at 47 GF/s in one and 119 in the next, 96 × 4096 ×
@@ -202,12 +201,10 @@ public final class GemmFloat32 {
         if (columnPanels >= threads && (m <= MC || (long) n >= (long) threads * OWN_COLUMNS)) {
             // Thread t takes micro-panels [t·P/T, (t+1)·P/T) of C's columns and runs the loops on
             // them alone, packing its own B blocks and A blocks (no barrier until the end).
-            int panels = columnPanels;
-            int parts = threads;
             for (int item = 0; item < batch; item++) {
                 int block = item;
-                pool.parallelFor(parts, part -> ops.blocked(block, part * panels / parts * NR,
-                        Math.min(n, (part + 1) * panels / parts * NR), GemmFloat32Scratch.forCurrentThread()));
+                pool.parallelFor(threads, part -> ops.blocked(block, part * columnPanels / threads * NR,
+                        Math.min(n, (part + 1) * columnPanels / threads * NR), GemmFloat32Scratch.forCurrentThread()));
             }
             return;
         }
@@ -313,9 +310,9 @@ public final class GemmFloat32 {
     /**
      * Columns of a packed B block when C has at most MC rows (one A block): the most whole
      * micro-panels of depth {@code kc} within {@value #THIN_PACKED_B} floats, at least one, at most
-     * NC. With one A
-     * block each packed B block is read once, just after it is packed, so a block that stays in L2
-     * between the two serves better than NC's, sized for L3 and the reuse of many A blocks.
+     * NC. With one A block each packed B block is read once, just after it is packed, so a block
+     * that stays in L2 between the two serves better than NC's, sized for L3 and the reuse of many
+     * A blocks.
      */
     static int thinBlockColumns(int kc) {
         return Math.min(NC, Math.max(1, THIN_PACKED_B / (kc * NR)) * NR);
