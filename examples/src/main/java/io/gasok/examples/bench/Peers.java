@@ -13,9 +13,10 @@ import org.ejml.concurrency.EjmlConcurrency;
 /**
  * The peers of one bench run at one thread count, and what each contributes to a workload: EJML in
  * this JVM, NumPy in a python3 process at the same thread count, CLBlast's SGEMM in a process per
- * Gasok OpenCL device, on that device, and {@code gemm}: Gasok's own matmul on each Gasok device at a
- * conv2d layer's GEMM shapes, the rate a convolution is held to. A peer that cannot run leaves a one-line note (and its
- * reason in the report's {@code peers} object); one that fails mid-run is dropped for the rest of it.
+ * Gasok OpenCL device, on that device, and {@code gemm}: Gasok's own matmul on each Gasok device at
+ * a conv2d layer's GEMM shapes, the rate a convolution is held to. A peer that cannot run leaves a
+ * one-line note (and its reason in the report's {@code peers} object); one that fails mid-run is
+ * dropped for the rest of it.
  *
  * <p>A peer row's {@code compares_with} names the Gasok device it is a peer of (CLBlast's rows:
  * the OpenCL device it ran on; gemm's: its own device); rows without it are peers of every Gasok row.
