@@ -50,11 +50,11 @@ import jdk.incubator.vector.VectorSpecies;
  * same sums.
  *
  * <p><b>FP32 forward.</b> The weights are packed once per call into GEMM's A micro-panel layout
- * (by the pool's threads, ranges of row panels each, from {@value #PARALLEL_PACK_FLOATS} floats
- * on), and each tile's columns are written by im2col straight into GEMM's B micro-panel layout
- * ({@link Im2col#im2colPacked}), so {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them
- * with no further copy: one pass over the columns instead of three (im2col, then GEMM's packing of
- * the columns and of the weights per tile). With at most {@value #IN_PLACE_FORWARD_CHANNELS}
+ * (by each part for itself, or once for all; see "Threads"), and each tile's columns are written
+ * by im2col straight into GEMM's B micro-panel layout ({@link Im2col#im2colPacked}), so
+ * {@link GemmFloat32#multiplyPacked} runs the micro-kernel over them with no further copy: one pass
+ * over the columns instead of three (im2col, then GEMM's packing of the columns and of the weights
+ * per tile). With at most {@value #IN_PLACE_FORWARD_CHANNELS}
  * channels a group in and out there is no column matrix at all: the micro-kernel reads the columns
  * in place from the padded input ({@code InPlaceColumns}). A tile's packed columns are at most
  * {@value #PACKED_COLUMN_BUDGET} floats (or one micro-panel, NR pixels, when K·NR is more), so they
@@ -73,23 +73,32 @@ import jdk.incubator.vector.VectorSpecies;
  * the spec's epilogue goes to the GEMM unchanged. The reference's rounding order differs
  * ({@code alpha·acc + bias + beta·old}); results agree to rounding.
  *
- * <p><b>Threads.</b> The forward pass runs image by image. In FP32 the image's input is copied,
- * zero padded and split by column phase ({@link Im2col.PaddedInput}: what lets im2col copy whole
- * vectors with no masks, at every stride): first, its channels split over the {@link WorkerPool};
- * or, at vertical strides above 1 with at most {@value #PAD_PER_TILE_WEIGHTS} packed weights, by
- * each tile just before its im2col, the rows it reads that its part has not padded yet, which are
- * then still in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread,
- * 1.29x on two; 32→64 at 160×160 1.03-1.05x; in-process A/B; at stride 1 it made no difference).
- * The forward of few channels that reads its columns in place ({@code InPlaceColumns}) pads per
- * part at every stride, micro-tile by micro-tile, and runs no im2col: its parts take contiguous
- * ranges of micro-tiles and run the micro-kernel on them.
- * The image's (group, pixel tile) tasks are split over the pool in contiguous ranges; each part runs
- * im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block of y (GEMM
- * is not nested inside the parts; the packed weights are shared, read only, and so is the padded
- * input, apart from the rows where two parts' ranges meet, which both pad: every float is written
- * once with its final value, so a part reads the same value whichever write it sees). There are at
- * least as many tasks as threads, so one image's layer keeps every core busy. The FP32
- * input gradient at stride 1 is such a forward pass itself (see {@code transposedConvolution}).
+ * <p><b>Threads.</b> The FP32 forward's (image, group, pixel tile) tasks are split over the
+ * {@link WorkerPool} in contiguous ranges, one parallel call for all images ({@code ForwardTiles});
+ * there are at least as many tasks as threads, so one image's layer keeps every core busy. Each
+ * part runs im2col into its own thread's column buffer and a serial GEMM, writing a disjoint block
+ * of y (GEMM is not nested inside the parts). A part reads nothing another thread wrote in the
+ * call: it copies the input rows its tiles read, zero padded and split by column phase
+ * ({@link Im2col.PaddedInput}: what lets im2col copy whole vectors with no masks, at every
+ * stride), into its own thread's buffer, image by image, all of them before its first tile; or, at
+ * vertical strides above 1 with at most {@value #PAD_PER_TILE_WEIGHTS} packed weights, each tile
+ * just before its im2col, the rows it reads that its part has not padded yet, which are then still
+ * in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread, 1.29x on two;
+ * 32→64 at 160×160 1.03-1.05x; in-process A/B; at stride 1 it made no difference). And it packs
+ * all the weights into its own thread's buffer, where the copies are few against the flops
+ * ({@link #ownWeights}); otherwise (many threads, or few pixels for the weights) the pool's threads
+ * pack one copy that all the parts read ({@code packShared}). Before, the parts always shared
+ * one packed copy and one padded image, each written by both threads: in about a third of
+ * two-thread JVMs on the 2-core Zen 4 VM (a state of the host that comes in streaks) a core
+ * reading lines the other one had just written took 4x as long, and those two phases 5x
+ * (results/epyc-zen4-avx512/two-thread-slow-state.txt); the forward of 128×40×40 → 256 at
+ * stride 2 ran at 104-105 GFLOP/s in such JVMs and 164-168 in the others, and now at 159-172 in
+ * each; 256×20×20 → 256 126-177 before, 174-179 now, 128×40×40 → 128, 1×1, 144-169 before,
+ * 169-181 now (a JVM per run, 6-8 runs each, two threads). The forward of few channels that reads
+ * its columns in place ({@code InPlaceColumns}) shares its few packed weights and pads per part,
+ * micro-tile by micro-tile, into one buffer, and runs no im2col: its parts take contiguous ranges
+ * of micro-tiles and run the micro-kernel on them. The FP32 input gradient at stride 1 is such a
+ * forward pass itself (see {@code transposedConvolution}).
  * The FP32 input gradient at larger strides (or with a padding wider than the kernel's reach)
  * splits each group's input channels over the pool: each thread runs every tile's GEMM, col2im and
  * unpadding for its channels alone (see {@code inputGradientByChannelRanges}). The other backward
@@ -108,9 +117,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
- * forward's and the weight gradient's padded input is one image (about the size of the
- * image plus its padding), the FP32 input gradient's accumulator (stride above 1) one group of
- * one image, and so is its packed gY (M × P, P rounded up to NR), in the calling thread's buffers.
+ * forward's padded input, one image (about the size of the image plus its padding), is in each
+ * part's thread's buffer, as are the packed weights where the parts pack their own. The narrow
+ * weight gradient's padded input (one image), the FP32 input gradient's accumulator (stride above
+ * 1: one group of one image) and its packed gY (M × P, P rounded up to NR) are in the calling
+ * thread's buffers.
  */
 final class CpuConvolution {
 
@@ -145,10 +156,23 @@ final class CpuConvolution {
      */
     static final int PAD_PER_TILE_WEIGHTS = 1 << 15;
     /**
-     * Fewest floats of prepared weights (packed, or flipped for the stride-1 input gradient) that
-     * the pool's threads prepare together; fewer, the calling thread does it alone.
+     * Fewest floats of packed weights that the pool's threads pack together where the forward's
+     * parts share them ({@code packShared}); fewer, the calling thread does it alone.
      */
     static final int PARALLEL_PACK_FLOATS = 1 << 15;
+    /**
+     * Fewest flops per float of weight copies, all parts' together, for the FP32 forward's parts to
+     * pack copies of their own ({@link #ownWeights}): at most about 4% of a part's time goes to
+     * packing all the weights (at 256 channels, 3×3, 20×20, two threads: 1/400).
+     */
+    static final int OWN_WEIGHTS_FLOPS_PER_FLOAT = 128;
+    /**
+     * What packing a float of the stride-1 input gradient's weights, transposed and flipped as they
+     * are read ({@link ForwardWeights#pack}), costs against a float of the forward's, which go
+     * through registers eight depth steps at a time: 252 × 252 × 3 × 3 weights in 440-510 µs
+     * against 126 (one thread; flipping into a buffer and packing that took 610 µs).
+     */
+    static final int FLIPPED_PACK_COST = 4;
     /** Below this many flops a convolution runs on the calling thread. */
     static final long PARALLEL_FLOPS = 2L * 64 * 64 * 64;
 
@@ -225,7 +249,7 @@ final class CpuConvolution {
                 : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
         int biasStride = bias == null ? 0 : bias.stride(0);
         if (y.dtype() == DType.FLOAT32) {
-            forwardFloat32(spec, CpuBuffer.floats(x), x.offset(), CpuBuffer.floats(w), w.offset(),
+            forwardFloat32(spec, CpuBuffer.floats(x), x.offset(), CpuBuffer.floats(w), w.offset(), false,
                     bias == null ? null : CpuBuffer.floats(bias), bias == null ? 0 : bias.offset(), biasStride,
                     CpuBuffer.floats(y), y.offset(), pool);
         } else if (y.dtype() == DType.FLOAT64) {
@@ -235,7 +259,7 @@ final class CpuConvolution {
             double[] biases = bias == null ? null : CpuBuffer.doubles(bias);
             for (int image = 0; image < spec.batch(); image++) {
                 int n = image;
-                forEachForwardTile(spec, geometry, n, geometry.tilePixels(), pool, (g, p0, count, unused) -> {
+                forEachForwardTile(spec, geometry, n, geometry.tilePixels(), pool, (unused, g, p0, count) -> {
                     int yBase = y.offset() + geometry.outputBase(spec, n, g) + p0;
                     if (biases != null) {
                         prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
@@ -259,113 +283,193 @@ final class CpuConvolution {
     }
 
     /**
-     * The FP32 forward on arrays (x, w, y contiguous NCHW / [outC, inC/groups, kh, kw] from their
-     * offsets; bias {@code outC} values {@code biasStride} apart, or null), with the spec's epilogue.
+     * The FP32 forward on arrays (x, y contiguous NCHW from their offsets; the weights as
+     * {@link ForwardWeights#pack} reads them from {@code ws}; bias {@code outC} values
+     * {@code biasStride} apart, or null), with the spec's epilogue.
      */
     private static void forwardFloat32(Conv2dSpec spec, float[] xs, int xOffset, float[] ws, int wOffset,
-                                       float[] biases, int biasOffset, int biasStride, float[] ys, int yOffset,
-                                       WorkerPool pool) {
+                                       boolean flipped, float[] biases, int biasOffset, int biasStride, float[] ys,
+                                       int yOffset, WorkerPool pool) {
         Geometry geometry = Geometry.of(spec);
         Epilogue epilogue = Objects.requireNonNullElse(spec.epilogue(), Epilogue.NONE);
         // The bias as one more depth step (see the class comment).
         boolean biasStep = biases != null && epilogue.alpha() == 1;
         int depth = geometry.taps + (biasStep ? 1 : 0);
-        InPlaceColumns inPlace = InPlaceColumns.applies(spec, geometry, biases == null || biasStep, depth)
-                ? InPlaceColumns.of(spec) : null;
-        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
-                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec)
-                        + (inPlace != null ? inPlace.end() : 0))) : null;
+        ForwardWeights weights = new ForwardWeights(ws, wOffset, flipped, biasStep ? biases : null, biasOffset,
+                biasStride, depth);
         Epilogue gemmEpilogue = biases == null || biasStep ? epilogue
                 : new Epilogue(epilogue.alpha(), 1, epilogue.activation(), epilogue.activationParam());
-        int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, MR);
-        int groupWeights = rowPanels * MR * depth;
-        float[] packedWeights = Im2col.packedWeights(spec.groups() * groupWeights);
-        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
-        int panels = spec.groups() * rowPanels;
-        int packParts = (long) spec.groups() * groupWeights >= PARALLEL_PACK_FLOATS ? Math.min(threads, panels) : 1;
-        pool.parallelFor(packParts, part -> packWeights(geometry, ws, wOffset, biasStep ? biases : null, biasOffset,
-                biasStride, depth, packedWeights, part * panels / packParts, (part + 1) * panels / packParts));
         GemmFloat32Epilogue tileEpilogue = new GemmFloat32Epilogue(gemmEpilogue, null, 0);
-        if (inPlace != null) {
-            inPlace.forward(spec, geometry, xs, xOffset, padded, biasStep, depth, packedWeights, groupWeights, ys,
-                    yOffset, tileEpilogue, threads, pool);
+        int groupWeights = weights.groupFloats(geometry);
+        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
+        if (InPlaceColumns.applies(spec, geometry, biases == null || biasStep, depth)) {
+            InPlaceColumns inPlace = InPlaceColumns.of(spec);
+            Im2col.PaddedInput padded = Im2col.PaddedInput.of(spec,
+                    Im2col.paddedInput(Im2col.PaddedInput.size(spec) + inPlace.end()));
+            inPlace.forward(spec, geometry, xs, xOffset, padded, biasStep, depth,
+                    packShared(spec, geometry, weights, threads, pool), groupWeights, ys, yOffset, tileEpilogue,
+                    threads, pool);
             return;
         }
+        ForwardTiles tiles = ForwardTiles.of(spec.batch(), spec.groups(), geometry, geometry.packedTilePixels(), threads);
+        if (tiles.parts() == 0) {
+            return;
+        }
+        long weightFloats = (long) spec.groups() * groupWeights;
+        float[] shared = ownWeights(spec, weightFloats, flipped, tiles.parts()) ? null
+                : packShared(spec, geometry, weights, threads, pool);
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
-        // im2col reads them (see the class comment).
-        boolean padPerTile = spec.strideHeight() > 1 && (long) spec.groups() * groupWeights <= PAD_PER_TILE_WEIGHTS;
-        for (int image = 0; image < spec.batch(); image++) {
-            int n = image;
-            if (padded != null && !padPerTile) {
-                int parts = Math.min(threads, spec.inChannels());
-                pool.parallelFor(parts, part -> Im2col.padInput(spec, xs, xOffset, n,
-                        part * spec.inChannels() / parts, (part + 1) * spec.inChannels() / parts, padded));
+        // im2col reads them; otherwise a part pads every row its tiles of an image read first.
+        boolean padPerTile = spec.strideHeight() > 1 && weightFloats <= PAD_PER_TILE_WEIGHTS;
+        pool.parallelFor(tiles.parts(), part -> {
+            float[] packed = shared;
+            if (packed == null) {
+                packed = Im2col.packedWeights((int) weightFloats);
+                weights.pack(spec, geometry, packed, 0, spec.groups() * weights.rowPanels(geometry));
             }
-            forEachForwardTile(spec, geometry, n, geometry.packedTilePixels(), pool, (g, p0, count, paddedRows) -> {
-                if (padded != null && padPerTile) {
-                    padRowsFor(spec, geometry, xs, xOffset, n, g, p0, count, padded, paddedRows);
-                }
-                int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
-                if (biases != null && !biasStep) {
-                    prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
-                            biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
-                }
-                int columnPanels = Im2col.ceilDiv(count, NR);
-                float[] columns = Im2col.floatColumns(depth * columnPanels * NR + CacheLines.LINE_FLOATS);
-                int at = CacheLines.lineStart(columns);
-                if (padded != null) {
-                    Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count, biasStep,
-                            columns, at);
-                } else {
-                    GemmFloat32Packing.packB(geometry.taps, depth, count, NR, xs,
-                            xOffset + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, columns, at, 0, columnPanels);
-                    if (biasStep) {
-                        for (int panel = 0; panel < columnPanels; panel++) {
-                            int ones = at + (panel * depth + geometry.taps) * NR;
-                            Arrays.fill(columns, ones, ones + NR, 1f);
-                        }
+            Im2col.PaddedInput padded = geometry.needsColumns
+                    ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
+            GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+            int[] paddedRows = new int[2];
+            int end = tiles.start(part + 1);
+            for (int task = tiles.start(part); task < end; ) {
+                int n = tiles.image(task);
+                int imageEnd = Math.min(end, tiles.start(n + 1, 0));
+                paddedRows[0] = -1;
+                paddedRows[1] = 0;
+                if (padded != null && !padPerTile) {
+                    for (int t = task; t < imageEnd; t++) {
+                        padRowsFor(spec, geometry, xs, xOffset, n, tiles.group(t), tiles.firstPixel(t), tiles.pixels(t),
+                                padded, paddedRows);
                     }
                 }
-                GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packedWeights, g * groupWeights,
-                        columns, at, ys, yBase, geometry.pixels, tileEpilogue, GemmFloat32Scratch.forCurrentThread());
-            });
-        }
+                for (; task < imageEnd; task++) {
+                    int g = tiles.group(task);
+                    int p0 = tiles.firstPixel(task);
+                    int count = tiles.pixels(task);
+                    if (padded != null && padPerTile) {
+                        padRowsFor(spec, geometry, xs, xOffset, n, g, p0, count, padded, paddedRows);
+                    }
+                    int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
+                    if (biases != null && !biasStep) {
+                        prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
+                                biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+                    }
+                    int columnPanels = Im2col.ceilDiv(count, NR);
+                    float[] columns = Im2col.floatColumns(depth * columnPanels * NR + CacheLines.LINE_FLOATS);
+                    int at = CacheLines.lineStart(columns);
+                    if (padded != null) {
+                        Im2col.im2colPacked(spec, padded, g * geometry.inPerGroup, geometry.inPerGroup, p0, count,
+                                biasStep, columns, at);
+                    } else {
+                        GemmFloat32Packing.packB(geometry.taps, depth, count, NR, xs,
+                                xOffset + geometry.inputBase(spec, n, g) + p0, geometry.pixels, 1, columns, at, 0,
+                                columnPanels);
+                        if (biasStep) {
+                            for (int panel = 0; panel < columnPanels; panel++) {
+                                int ones = at + (panel * depth + geometry.taps) * NR;
+                                Arrays.fill(columns, ones, ones + NR, 1f);
+                            }
+                        }
+                    }
+                    GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packed, g * groupWeights, columns, at,
+                            ys, yBase, geometry.pixels, tileEpilogue, scratch);
+                }
+            }
+        });
     }
 
     /**
-     * Packs the FP32 forward's weights, row panels [firstPanel, endPanel) of all groups (panel
-     * {@code g·rowPanels + r} is rows [r·MR, r·MR + MR) of group g), into GEMM's A micro-panel layout
-     * at {@code packed[g·groupWeights + r·MR·depth]}: each panel's K weights, and with
-     * {@code biases} (the bias as a depth step) its MR biases after them, zero past M. Panels are
-     * independent, so the pool's threads pack ranges of them. The preparation of the weights was
-     * serial: 4% of a one-thread forward at 256 channels, 3×3, and flip plus packing 12% of its
-     * stride-1 input gradient, twice that share on two threads. Shared, on two threads: 256×20×20 →
-     * 256 forward 1.05x and input gradient 1.12x, 128×40×40 → 256 at stride 2 forward 1.10x,
-     * 64×80×80 → 64 forward 1.08x, 128×40×40 → 128 input gradient 1.06x; one thread unchanged
-     * (in-process A/B, 11-15 rounds). (The stride-2 input gradient's W^T is packed by its own
-     * channel ranges: {@code inputGradientByChannelRanges}.)
+     * Whether each of the FP32 forward's {@code parts} packs a copy of the weights of its own (see
+     * the class comment, "Threads"): where the copies' floats, all together, are at most 1/{@value
+     * #OWN_WEIGHTS_FLOPS_PER_FLOAT} of the flops, and 1/{@value #FLIPPED_PACK_COST} of that when
+     * they are {@code flipped} (the stride-1 input gradient's). One part always packs its own.
+     *
+     * @param weightFloats the packed weights' floats, all groups ({@link ForwardWeights#groupFloats} each)
      */
-    private static void packWeights(Geometry geometry, float[] ws, int wOffset, float[] biases, int biasOffset,
-                                    int biasStride, int depth, float[] packed, int firstPanel, int endPanel) {
-        int rowPanels = Im2col.ceilDiv(geometry.outPerGroup, MR);
-        int groupWeights = rowPanels * MR * depth;
-        for (int task = firstPanel; task < endPanel; ) {
-            int g = task / rowPanels;
-            int panel = task % rowPanels;
-            // Without biases a group's panels in the range go as one block; with them, one by one.
-            int panelEnd = biases != null ? panel + 1 : Math.min(rowPanels, panel + endPanel - task);
-            int first = panel * MR;
-            int at = g * groupWeights + first * depth;
-            GemmFloat32Packing.packA(Math.min(geometry.outPerGroup, panelEnd * MR) - first, geometry.taps, ws,
-                    wOffset + (g * geometry.outPerGroup + first) * geometry.taps, geometry.taps, 1, packed, at);
-            if (biases != null) {
-                for (int r = 0; r < MR; r++) {
-                    int co = first + r;
-                    packed[at + geometry.taps * MR + r] = co < geometry.outPerGroup
-                            ? biases[biasOffset + (g * geometry.outPerGroup + co) * biasStride] : 0f;
+    static boolean ownWeights(Conv2dSpec spec, long weightFloats, boolean flipped, int parts) {
+        return parts <= 1 || parts * weightFloats * (flipped ? FLIPPED_PACK_COST : 1)
+                <= spec.flops() / OWN_WEIGHTS_FLOPS_PER_FLOAT;
+    }
+
+    /**
+     * Packs the forward's weights into the calling thread's buffer, the pool's threads each taking
+     * a range of row panels from {@value #PARALLEL_PACK_FLOATS} floats on, for parts that share them.
+     */
+    private static float[] packShared(Conv2dSpec spec, Geometry geometry, ForwardWeights weights, int threads,
+                                      WorkerPool pool) {
+        int panels = spec.groups() * weights.rowPanels(geometry);
+        long floats = (long) spec.groups() * weights.groupFloats(geometry);
+        float[] packed = Im2col.packedWeights((int) floats);
+        int parts = floats >= PARALLEL_PACK_FLOATS ? Math.min(threads, panels) : 1;
+        pool.parallelFor(parts, part -> weights.pack(spec, geometry, packed, part * panels / parts,
+                (part + 1) * panels / parts));
+        return packed;
+    }
+
+    /**
+     * The FP32 forward's weights as it reads them: w itself ({@code [outC, inC/groups, kh, kw]}
+     * from {@code offset}), or, {@code flipped}, for the stride-1 input gradient, the weights of
+     * the convolution this one is the transpose of ({@link #transposedConvolution}), transposed and
+     * flipped as they are read; with {@code biases} (the bias as a depth step) or null.
+     */
+    private record ForwardWeights(float[] ws, int offset, boolean flipped, float[] biases, int biasOffset,
+                                  int biasStride, int depth) {
+
+        int rowPanels(Geometry geometry) {
+            return Im2col.ceilDiv(geometry.outPerGroup, MR);
+        }
+
+        /** Packed floats of one group: its row panels, {@code MR × depth} each. */
+        int groupFloats(Geometry geometry) {
+            return rowPanels(geometry) * MR * depth;
+        }
+
+        /**
+         * Packs row panels [firstPanel, endPanel) of all groups (panel {@code g·rowPanels + r} is
+         * rows [r·MR, r·MR + MR) of group g) into GEMM's A micro-panel layout at
+         * {@code packed[g·groupFloats + r·MR·depth]}: each panel's K weights, and with biases its MR
+         * biases after them, zero past M. Panels are independent, so threads can pack ranges of them.
+         * Flipped, row r of group g is input channel g·I + r of the convolution this one transposes
+         * (I its input channels a group, M its outputs), and depth step co·KH·KW + t its weight
+         * {@code w[g·M + co][r][KH·KW - 1 - t]}: per output channel co, a block of KH·KW steps read
+         * backwards, one pass over the weights where flipping them into a buffer first took two.
+         * Packing on the pool's threads (now {@link #packShared}), against the calling thread alone,
+         * on two threads: 256×20×20 → 256 forward 1.05x and input gradient 1.12x, 128×40×40 → 256
+         * at stride 2 forward 1.10x, 64×80×80 → 64 forward 1.08x, 128×40×40 → 128 input gradient
+         * 1.06x (in-process A/B, 11-15 rounds).
+         */
+        void pack(Conv2dSpec spec, Geometry geometry, float[] packed, int firstPanel, int endPanel) {
+            int rowPanels = rowPanels(geometry);
+            int groupFloats = groupFloats(geometry);
+            int kernel = spec.kernelHeight() * spec.kernelWidth();
+            for (int task = firstPanel; task < endPanel; ) {
+                int g = task / rowPanels;
+                int panel = task % rowPanels;
+                // Plain and without biases a group's panels in the range go as one block; else one by one.
+                int panelEnd = biases != null || flipped ? panel + 1 : Math.min(rowPanels, panel + endPanel - task);
+                int first = panel * MR;
+                int rows = Math.min(geometry.outPerGroup, panelEnd * MR) - first;
+                int at = g * groupFloats + first * depth;
+                if (flipped) {
+                    for (int co = 0; co < geometry.inPerGroup; co++) {
+                        GemmFloat32Packing.packA(rows, kernel, ws,
+                                offset + ((g * geometry.inPerGroup + co) * geometry.outPerGroup + first) * kernel + kernel - 1,
+                                kernel, -1, packed, at + co * kernel * MR);
+                    }
+                } else {
+                    GemmFloat32Packing.packA(rows, geometry.taps, ws, offset + (g * geometry.outPerGroup + first) * geometry.taps,
+                            geometry.taps, 1, packed, at);
                 }
+                if (biases != null) {
+                    for (int r = 0; r < MR; r++) {
+                        int co = first + r;
+                        packed[at + geometry.taps * MR + r] = co < geometry.outPerGroup
+                                ? biases[biasOffset + (g * geometry.outPerGroup + co) * biasStride] : 0f;
+                    }
+                }
+                task += panelEnd - panel;
             }
-            task += panelEnd - panel;
         }
     }
 
@@ -515,45 +619,68 @@ final class CpuConvolution {
     }
 
     /**
-     * Runs the forward tiles of image n: per group the pixels split into equal tiles of at most the
-     * column budget, and into more when there would otherwise be fewer tasks than threads (or a
-     * count that leaves a thread idle at the end); part p runs tasks [p·tasks/parts,
-     * (p + 1)·tasks/parts) in order. Tiles are whole micro-panels (multiples of NR pixels, the last
-     * one the rest), so the GEMM epilogue's vector runs and scalar tails fall on the same pixels
-     * whatever the thread count, and the results are the same bits on every thread count.
+     * The forward's (image, group, pixel tile) tasks, in that order, and their split over the pool:
+     * per group the pixels split into equal tiles of at most {@code maxTilePixels}, and into more
+     * when there would otherwise be fewer tasks than threads (or a count that leaves a thread idle
+     * at the end); part p runs tasks [start(p), start(p + 1)) in order. Tiles are whole
+     * micro-panels (multiples of NR pixels, the last one the rest), so the GEMM epilogue's vector
+     * runs and scalar tails fall on the same pixels whatever the thread count, and the results are
+     * the same bits on every thread count.
      */
-    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int n, int maxTilePixels,
-                                           WorkerPool pool, ImageTileBody body) {
-        int planes = spec.groups();
-        if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
-            return;
-        }
-        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
-        int tiles = Im2col.ceilDiv(geometry.pixels, maxTilePixels);
-        while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
-            tiles++;
-        }
-        int tilePixels = Math.min(geometry.pixels,
-                Im2col.ceilDiv(Im2col.ceilDiv(geometry.pixels, tiles), GemmFloat32MicroKernels.NR) * GemmFloat32MicroKernels.NR);
-        int tilesPerPlane = Im2col.ceilDiv(geometry.pixels, tilePixels);
-        int tasks = planes * tilesPerPlane;
-        int parts = Math.min(threads, tasks);
-        pool.parallelFor(parts, part -> {
-            int[] paddedRows = {-1, 0};
-            for (int task = part * tasks / parts; task < (part + 1) * tasks / parts; task++) {
-                int p0 = (task % tilesPerPlane) * tilePixels;
-                body.run(task / tilesPerPlane, p0, Math.min(tilePixels, geometry.pixels - p0), paddedRows);
+    private record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts) {
+
+        static ForwardTiles of(int images, int groups, Geometry geometry, int maxTilePixels, int threads) {
+            int planes = images * groups;
+            if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
+                return new ForwardTiles(groups, 1, 1, 0, 0, 0);
             }
-        });
+            int tiles = Im2col.ceilDiv(geometry.pixels, maxTilePixels);
+            while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
+                tiles++;
+            }
+            int tilePixels = Math.min(geometry.pixels, Im2col.ceilDiv(Im2col.ceilDiv(geometry.pixels, tiles), NR) * NR);
+            int tilesPerPlane = Im2col.ceilDiv(geometry.pixels, tilePixels);
+            int tasks = planes * tilesPerPlane;
+            return new ForwardTiles(groups, tilesPerPlane, tilePixels, geometry.pixels, tasks, Math.min(threads, tasks));
+        }
+
+        /** Part {@code part}'s first task; {@code start(parts)} is the end of the last part's tasks. */
+        int start(int part) {
+            return (int) ((long) part * tasks / parts);
+        }
+
+        /** The first task of group g of image n. */
+        int start(int n, int g) {
+            return (n * groups + g) * tilesPerPlane;
+        }
+
+        int image(int task) {
+            return task / tilesPerPlane / groups;
+        }
+
+        int group(int task) {
+            return task / tilesPerPlane % groups;
+        }
+
+        int firstPixel(int task) {
+            return task % tilesPerPlane * tilePixels;
+        }
+
+        int pixels(int task) {
+            return Math.min(tilePixels, pixels - firstPixel(task));
+        }
     }
 
-    /**
-     * One forward tile of one image: group, first output pixel and pixel count, and the padding
-     * state of its part ({@link #padRowsFor}; each part starts with {@code {-1, 0}}).
-     */
-    @FunctionalInterface
-    private interface ImageTileBody {
-        void run(int group, int firstPixel, int pixels, int[] paddedRows);
+    /** Runs the {@link ForwardTiles} of image n on the pool, each part its range of them. */
+    private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int n, int maxTilePixels,
+                                           WorkerPool pool, TileBody body) {
+        int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
+        ForwardTiles tiles = ForwardTiles.of(1, spec.groups(), geometry, maxTilePixels, threads);
+        pool.parallelFor(tiles.parts(), part -> {
+            for (int task = tiles.start(part); task < tiles.start(part + 1); task++) {
+                body.run(n, tiles.group(task), tiles.firstPixel(task), tiles.pixels(task));
+            }
+        });
     }
 
     /**
@@ -627,13 +754,7 @@ final class CpuConvolution {
             float[] gxs = CpuBuffer.floats(gx);
             Conv2dSpec transposed = geometry.needsColumns ? transposedConvolution(spec) : null;
             if (transposed != null) {
-                float[] flipped = Im2col.flippedWeights(w.size());
-                int rows = spec.outChannels();
-                int parts = w.size() >= PARALLEL_PACK_FLOATS && spec.flops() >= PARALLEL_FLOPS
-                        ? Math.min(pool.threads(), rows) : 1;
-                pool.parallelFor(parts, part -> flipWeights(spec, geometry, ws, w.offset(), flipped,
-                        part * rows / parts, (part + 1) * rows / parts));
-                forwardFloat32(transposed, gys, gy.offset(), flipped, 0, null, 0, 0, gxs, gx.offset(), pool);
+                forwardFloat32(transposed, gys, gy.offset(), ws, w.offset(), true, null, 0, 0, gxs, gx.offset(), pool);
                 return;
             }
             if (!geometry.needsColumns) {
@@ -700,27 +821,6 @@ final class CpuConvolution {
         return new Conv2dSpec(spec.batch(), spec.outChannels(), spec.outHeight(), spec.outWidth(), spec.inChannels(),
                 spec.kernelHeight(), spec.kernelWidth(), 1, 1, top, left, bottom, right,
                 spec.dilationHeight(), spec.dilationWidth(), spec.groups(), Epilogue.NONE);
-    }
-
-    /**
-     * {@code flipped[g·I + ci][co][kh][kw] = w[g·M + co][ci][KH-1-kh][KW-1-kw]} (I, M: in/out
-     * channels per group) for the weights' rows {@code g·M + co} in [firstRow, endRow): rows write
-     * disjoint floats, so the pool's threads take ranges of them.
-     */
-    private static void flipWeights(Conv2dSpec spec, Geometry geometry, float[] w, int wOffset, float[] flipped,
-                                    int firstRow, int endRow) {
-        int kernel = spec.kernelHeight() * spec.kernelWidth();
-        for (int row = firstRow; row < endRow; row++) {
-            int g = row / geometry.outPerGroup;
-            int co = row % geometry.outPerGroup;
-            for (int ci = 0; ci < geometry.inPerGroup; ci++) {
-                int source = wOffset + (row * geometry.inPerGroup + ci) * kernel;
-                int target = ((g * geometry.inPerGroup + ci) * geometry.outPerGroup + co) * kernel;
-                for (int tap = 0; tap < kernel; tap++) {
-                    flipped[target + kernel - 1 - tap] = w[source + tap];
-                }
-            }
-        }
     }
 
     /** Square blocks of {@link #transpose}: both a block's rows and its columns stay in L1. */

@@ -46,7 +46,6 @@ final class Im2col {
 
     private float[] floatColumns = new float[0];
     private float[] packedWeights = new float[0];
-    private float[] flippedWeights = new float[0];
     private float[] paddedInput = new float[0];
     private double[] doubleColumns = new double[0];
 
@@ -74,15 +73,6 @@ final class Im2col {
             scratch.packedWeights = new float[size];
         }
         return scratch.packedWeights;
-    }
-
-    /** The calling thread's buffer for a convolution's flipped weights (grown, never shrunk). */
-    static float[] flippedWeights(int size) {
-        Im2col scratch = PER_THREAD.get();
-        if (scratch.flippedWeights.length < size) {
-            scratch.flippedWeights = new float[size];
-        }
-        return scratch.flippedWeights;
     }
 
     static double[] doubleColumns(int size) {

@@ -161,9 +161,9 @@ class CpuConvolutionTest {
     }
 
     /**
-     * Weights of at least {@link CpuConvolution#PARALLEL_PACK_FLOATS} floats are packed (and, for the
-     * stride-1 input gradient, flipped) by the pool's threads, each taking a range of row panels
-     * (rows): two groups, output channels and taps per group that are no multiple of the
+     * Weights of at least {@link CpuConvolution#PARALLEL_PACK_FLOATS} floats that the parts share are
+     * packed (for the stride-1 input gradient, transposed and flipped) by the pool's threads, each
+     * taking a range of row panels: two groups, output channels and taps per group that are no multiple of the
      * micro-tile's rows (a range ends inside a group and mid-group panels start another's), the bias
      * as a depth step and, with alpha ≠ 1, not; against the reference on one to three threads, and
      * the same bits on each.
@@ -195,6 +195,66 @@ class CpuConvolutionTest {
                         first = bits;
                     } else {
                         assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The FP32 forward's parts pack copies of the weights of their own where those are few against
+     * the flops ({@link CpuConvolution#ownWeights}), and share one copy packed by the pool where
+     * not; the stride-1 input gradient packs them transposed and flipped either way. Each part pads
+     * the input rows its tiles read into its own buffer, image by image where its tiles span
+     * images. Both ways, forward and stride-1 input gradient, at stride 1 and 2, with groups and
+     * several images, match the reference on one to three threads, with the same bits on each.
+     */
+    @Test
+    void ownAndSharedWeightCopiesGiveTheSameBitsOnEveryThreadCount() {
+        Epilogue leaky = new Epilogue(1, 0, UnaryOp.LEAKY_RELU, 0.1);
+        Conv2dSpec[] own = {
+            spec(1, 16, 40, 40, 24, 3, 1, 1, 1, leaky),
+            spec(3, 40, 20, 20, 36, 3, 1, 1, 2, Epilogue.NONE),
+            spec(3, 40, 21, 20, 36, 3, 2, 1, 2, leaky),
+        };
+        Conv2dSpec[] shared = {
+            spec(1, 64, 6, 6, 96, 3, 1, 1, 1, leaky),
+            spec(2, 64, 7, 6, 96, 3, 2, 1, 2, Epilogue.NONE),
+        };
+        WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
+        for (boolean owned : new boolean[] {true, false}) {
+            for (Conv2dSpec spec : owned ? own : shared) {
+                for (ConvTestCase.Kernel kernel : new ConvTestCase.Kernel[] {ConvTestCase.Kernel.FORWARD,
+                        ConvTestCase.Kernel.BACKWARD_INPUT}) {
+                    boolean forward = kernel == ConvTestCase.Kernel.FORWARD;
+                    if (!forward && spec.strideHeight() > 1) {
+                        continue; // the stride-2 input gradient is no forward convolution
+                    }
+                    int groups = spec.groups();
+                    int rows = (forward ? spec.outChannels() : spec.inChannels()) / groups;
+                    int depth = (forward ? spec.inChannels() : spec.outChannels()) / groups * 9 + (forward ? 1 : 0);
+                    long floats = (long) groups * Im2col.ceilDiv(rows, GemmFloat32MicroKernels.MR)
+                            * GemmFloat32MicroKernels.MR * depth;
+                    for (int threads = 2; threads <= 3; threads++) {
+                        assertEquals(owned, CpuConvolution.ownWeights(spec, floats, !forward, threads),
+                                spec + " " + kernel + " on " + threads + " threads");
+                    }
+                    int[] outShape = forward ? ConvTestCase.shapeY(spec) : ConvTestCase.shapeX(spec);
+                    Random random = new Random(17);
+                    double[] a = ConvTestCase.values(forward ? ConvTestCase.shapeX(spec) : ConvTestCase.shapeY(spec),
+                            random);
+                    double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+                    double[] b = forward ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
+                    double[] old = ConvTestCase.values(outShape, random);
+                    double[] first = null;
+                    for (WorkerPool pool : pools) {
+                        ConvTestCase.check(spec, forward, DType.FLOAT32, kernel, 19, pool);
+                        double[] bits = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, w, b, old, outShape, pool);
+                        if (first == null) {
+                            first = bits;
+                        } else {
+                            assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
+                        }
                     }
                 }
             }
