@@ -119,9 +119,9 @@ import jdk.incubator.vector.VectorSpecies;
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
  * forward's padded input, one image (about the size of the image plus its padding), is in each
  * part's thread's buffer, as are the packed weights where the parts pack their own. The narrow
- * weight gradient's padded input (one image), the FP32 input gradient's accumulator (stride above
- * 1: one group of one image) and its packed gY (M × P, P rounded up to NR) are in the calling
- * thread's buffers.
+ * weight gradient's padded input (one image) and the FP32 input gradient's accumulator (stride
+ * above 1: one group of one image) are in the calling thread's buffers, the latter's packed gY
+ * (M × P, P rounded up to NR) in each part's thread's.
  */
 final class CpuConvolution {
 
@@ -858,10 +858,11 @@ final class CpuConvolution {
      * <p>Threads take ranges of the group's input channels, and with them the rows of W_g^T and of
      * gcols (the channel's taps) and the accumulator's channels: each part packs its rows of W_g^T
      * (once per group, into a micro-panel of their own in the shared buffer), and then, per image,
-     * runs its GEMM, col2im, zeroing and unpadding for every tile with no other thread, reading the
-     * image's gY, packed whole by all the threads first. Two barriers per image, where splitting
-     * each step of each tile over the pool took five per tile: on two threads 10% of the time went
-     * to waiting at them. Every sum is in the same order for every split (GEMM's over the depth M,
+     * packs the image's whole gY into its own thread's buffer and runs its GEMM, col2im, zeroing
+     * and unpadding for every tile with no other thread. One parallel call per group, where
+     * splitting each step of each tile over the pool took five per tile (on two threads 10% of the
+     * time went to waiting at them); gY packed by all the threads together, as before, had each
+     * read the others' panels, which the two-thread state of the class comment ("Threads") slows. Every sum is in the same order for every split (GEMM's over the depth M,
      * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
      * A group of fewer input channels than threads uses as many threads as it has channels (a
      * 3-channel stem's input gradient, two or three of them; one, with one channel a group).
@@ -883,7 +884,7 @@ final class CpuConvolution {
             }
         }
         float[] packedWeights = Im2col.packedWeights(rowsAt[parts]);
-        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(depth * Im2col.ceilDiv(geometry.pixels, NR) * NR);
+        int gyPanels = Im2col.ceilDiv(geometry.pixels, NR);
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
         int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
         Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
@@ -898,17 +899,16 @@ final class CpuConvolution {
                 int first = firstChannel[part] * kernel;
                 GemmFloat32Packing.packA(firstChannel[part + 1] * kernel - first, depth, ws,
                         wOffset + group * depth * geometry.taps + first, 1, geometry.taps, packedWeights, rowsAt[part]);
-            });
-            for (int n = 0; n < spec.batch(); n++) {
-                int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                int c0 = firstChannel[part];
+                int c1 = firstChannel[part + 1];
+                int rows = (c1 - c0) * kernel;
+                GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                float[] packedGy = scratch.packedB(depth * gyPanels * NR);
                 int gyAt = CacheLines.lineStart(packedGy);
-                packBOnPool(depth, geometry.pixels, NR, gys, gyOffset + geometry.outputBase(spec, n, group), geometry.pixels,
-                        1, packedGy, gyAt, pool);
-                pool.parallelFor(parts, part -> {
-                    int c0 = firstChannel[part];
-                    int c1 = firstChannel[part + 1];
-                    int rows = (c1 - c0) * kernel;
-                    GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                for (int n = 0; n < spec.batch(); n++) {
+                    int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                    GemmFloat32Packing.packB(depth, depth, geometry.pixels, NR, gys,
+                            gyOffset + geometry.outputBase(spec, n, group), geometry.pixels, 1, packedGy, gyAt, 0, gyPanels);
                     int zeroed = 0;
                     int finished = 0;
                     for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
@@ -937,8 +937,8 @@ final class CpuConvolution {
                             finished = unpadTo;
                         }
                     }
-                });
-            }
+                }
+            });
         }
     }
 
