@@ -620,12 +620,14 @@ final class CpuConvolution {
 
     /**
      * The forward's (image, group, pixel tile) tasks, in that order, and their split over the pool:
-     * per group the pixels split into equal tiles of at most {@code maxTilePixels}, and into more
-     * when there would otherwise be fewer tasks than threads (or a count that leaves a thread idle
-     * at the end); part p runs tasks [start(p), start(p + 1)) in order. Tiles are whole
-     * micro-panels (multiples of NR pixels, the last one the rest), so the GEMM epilogue's vector
-     * runs and scalar tails fall on the same pixels whatever the thread count, and the results are
-     * the same bits on every thread count.
+     * per group the pixels split into equal tiles of at most {@code maxTilePixels}; where that
+     * makes fewer than 8 tasks a thread, into the count, up to 8 tasks a thread, whose busiest part
+     * has the fewest pixels (the fewest tiles of those). Part p runs tasks [start(p), start(p + 1))
+     * in order. Tiles are whole micro-panels (multiples of NR pixels, the last one the rest), so the
+     * GEMM epilogue's vector runs and scalar tails fall on the same pixels whatever the thread
+     * count, and the results are the same bits on every thread count. (Before, more tiles until
+     * their count was a multiple of the threads: 256×20×20 → 256, 1×1, went in tiles of 128, 128,
+     * 128 and 16 pixels, 256 pixels for one thread and 144 for the other; now 192 and 16 + 192.)
      */
     private record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts) {
 
@@ -634,14 +636,42 @@ final class CpuConvolution {
             if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
                 return new ForwardTiles(groups, 1, 1, 0, 0, 0);
             }
-            int tiles = Im2col.ceilDiv(geometry.pixels, maxTilePixels);
-            while ((long) planes * tiles < 8L * threads && (planes * tiles) % threads != 0 && tiles < geometry.pixels) {
-                tiles++;
+            ForwardTiles best = split(planes, groups, geometry.pixels, Im2col.ceilDiv(geometry.pixels, maxTilePixels),
+                    threads);
+            if (threads > 1 && best.tasks < 8L * threads) {
+                long fewest = best.busiestPart();
+                int most = Math.min(Im2col.ceilDiv(geometry.pixels, NR), (int) (8L * threads / planes));
+                for (int tiles = best.tilesPerPlane + 1; tiles <= most; tiles++) {
+                    ForwardTiles candidate = split(planes, groups, geometry.pixels, tiles, threads);
+                    long busiest = candidate.busiestPart();
+                    if (busiest < fewest) {
+                        best = candidate;
+                        fewest = busiest;
+                    }
+                }
             }
-            int tilePixels = Math.min(geometry.pixels, Im2col.ceilDiv(Im2col.ceilDiv(geometry.pixels, tiles), NR) * NR);
-            int tilesPerPlane = Im2col.ceilDiv(geometry.pixels, tilePixels);
+            return best;
+        }
+
+        /** Each plane's pixels in about {@code tiles} tiles of whole micro-panels. */
+        private static ForwardTiles split(int planes, int groups, int pixels, int tiles, int threads) {
+            int tilePixels = Math.min(pixels, Im2col.ceilDiv(Im2col.ceilDiv(pixels, tiles), NR) * NR);
+            int tilesPerPlane = Im2col.ceilDiv(pixels, tilePixels);
             int tasks = planes * tilesPerPlane;
-            return new ForwardTiles(groups, tilesPerPlane, tilePixels, geometry.pixels, tasks, Math.min(threads, tasks));
+            return new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, Math.min(threads, tasks));
+        }
+
+        /** The most pixels any part has. */
+        long busiestPart() {
+            long most = 0;
+            for (int part = 0; part < parts; part++) {
+                long sum = 0;
+                for (int task = start(part); task < start(part + 1); task++) {
+                    sum += pixels(task);
+                }
+                most = Math.max(most, sum);
+            }
+            return most;
         }
 
         /** Part {@code part}'s first task; {@code start(parts)} is the end of the last part's tasks. */
