@@ -60,6 +60,14 @@ import java.util.Objects;
  * 121-123, 175-177 and 167-190; 64 × 400 × 576 2.4x and 1.3x; 256 × 1152 × 400 (Bᵀ) 1.22x; the
  * others within 0.99-1.03x, 2048³ 1.03x. All within 0.93x of OpenBLAS's rate or above it. On one
  * thread, from the L2-sized blocks alone, 1.00-1.09x.
+ * Otherwise, with at least {@value #OWN_B_ROWS} rows of C a thread, thread t takes rows [t·R,
+ * (t+1)·R) of C (R a multiple of MR) and runs the loops on them alone, packing every B block for
+ * itself: a core then never reads what the other packed, which took 4x as long in a third of the
+ * two-thread JVMs on the 2-core Zen 4 (see CpuConvolution's class comment, "Threads"), and
+ * saves two barriers a block. Two threads, against shared blocks (in-process A/B,
+ * results/epyc-zen4-avx512/ab-own-b.txt): 256³ 1.32x, 256 × 400 × 1152 1.08-1.15x, 256 × 400 ×
+ * 2304 1.05-1.08x, 512³ and the weight and input gradient products of the stride-2 layers
+ * 0.99-1.07x (A/A floor about 0.97-1.03).
  * Otherwise the threads share each packed B block, as BLIS does: per (jc, pc) block, one
  * {@code parallelFor} packs it, thread t packing micro-panels [t·P/T, (t+1)·P/T) into the calling
  * thread's buffer (it stays in L3, read by all), and a second one multiplies: thread t takes rows
@@ -127,6 +135,11 @@ public final class GemmFloat32 {
      * of A for itself: its A packing is then at most 1/1024 of its multiply-adds.
      */
     static final int OWN_COLUMNS = 512;
+    /**
+     * Fewest rows of C a thread must get for the threads to split C's rows, each packing every B
+     * block for itself: its B packing is then at most 1/128 of its multiply-adds.
+     */
+    static final int OWN_B_ROWS = 128;
     /** Most floats of a packed B block when C's rows are one A block: 512 KiB, half a core's L2 here. */
     static final int THIN_PACKED_B = 1 << 17;
     /** Below this m·n·k a product takes the small path. */
@@ -211,6 +224,27 @@ public final class GemmFloat32 {
         int rowTiles = ceilDiv(m, MR);
         boolean splitRows = rowTiles >= 2 * threads;
         int rowsPerPart = ceilDiv(rowTiles, threads) * MR;
+        if (splitRows && rowsPerPart >= OWN_B_ROWS) {
+            // Thread t takes rows [t·R, (t+1)·R) of C and runs the loops on them alone, packing
+            // every B block for itself (no barrier until the end).
+            for (int item = 0; item < batch; item++) {
+                int block = item;
+                pool.parallelFor(threads, part -> {
+                    GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+                    int rowStart = Math.min(m, part * rowsPerPart);
+                    int rowEnd = Math.min(m, (part + 1) * rowsPerPart);
+                    if (rowStart < rowEnd) {
+                        ops.forEachBlock(0, n, NC, (jc, nc, panels, pc, kc) -> {
+                            float[] packedB = scratch.packedB(kc * panels * NR);
+                            int at = CacheLines.lineStart(packedB);
+                            ops.packB(block, jc, nc, pc, kc, packedB, at, 0, panels);
+                            ops.multiplyBlock(block, jc, nc, pc, kc, packedB, at, rowStart, rowEnd, 0, panels, scratch);
+                        });
+                    }
+                });
+            }
+            return;
+        }
         GemmFloat32Scratch callers = GemmFloat32Scratch.forCurrentThread();
         for (int item = 0; item < batch; item++) {
             int block = item;
