@@ -629,20 +629,24 @@ final class CpuConvolution {
      * their count was a multiple of the threads: 256×20×20 → 256, 1×1, went in tiles of 128, 128,
      * 128 and 16 pixels, 256 pixels for one thread and 144 for the other; now 192 and 16 + 192.)
      */
-    private record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts) {
+    record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts) {
 
-        static ForwardTiles of(int images, int groups, Geometry geometry, int maxTilePixels, int threads) {
+        private static ForwardTiles of(int images, int groups, Geometry geometry, int maxTilePixels, int threads) {
+            return of(images, groups, geometry.outPerGroup == 0 ? 0 : geometry.pixels, maxTilePixels, threads);
+        }
+
+        /** The tasks of {@code pixels} output pixels a plane (0 where there is no output). */
+        static ForwardTiles of(int images, int groups, int pixels, int maxTilePixels, int threads) {
             int planes = images * groups;
-            if (planes == 0 || geometry.pixels == 0 || geometry.outPerGroup == 0) {
+            if (planes == 0 || pixels == 0) {
                 return new ForwardTiles(groups, 1, 1, 0, 0, 0);
             }
-            ForwardTiles best = split(planes, groups, geometry.pixels, Im2col.ceilDiv(geometry.pixels, maxTilePixels),
-                    threads);
+            ForwardTiles best = split(planes, groups, pixels, Im2col.ceilDiv(pixels, maxTilePixels), threads);
             if (threads > 1 && best.tasks < 8L * threads) {
                 long fewest = best.busiestPart();
-                int most = Math.min(Im2col.ceilDiv(geometry.pixels, NR), (int) (8L * threads / planes));
+                int most = Math.min(Im2col.ceilDiv(pixels, NR), (int) (8L * threads / planes));
                 for (int tiles = best.tilesPerPlane + 1; tiles <= most; tiles++) {
-                    ForwardTiles candidate = split(planes, groups, geometry.pixels, tiles, threads);
+                    ForwardTiles candidate = split(planes, groups, pixels, tiles, threads);
                     long busiest = candidate.busiestPart();
                     if (busiest < fewest) {
                         best = candidate;
@@ -661,15 +665,19 @@ final class CpuConvolution {
             return new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, Math.min(threads, tasks));
         }
 
-        /** The most pixels any part has. */
+        /**
+         * The most pixels any part has: a part's tasks [a, b) are whole tiles but for the last
+         * tile of each plane among them (the tasks t with (t + 1) % tilesPerPlane == 0), which
+         * falls short by the same count.
+         */
         long busiestPart() {
+            long shortfall = (long) tilesPerPlane * tilePixels - pixels;
             long most = 0;
             for (int part = 0; part < parts; part++) {
-                long sum = 0;
-                for (int task = start(part); task < start(part + 1); task++) {
-                    sum += pixels(task);
-                }
-                most = Math.max(most, sum);
+                int first = start(part);
+                int end = start(part + 1);
+                most = Math.max(most, (long) (end - first) * tilePixels
+                        - (end / tilesPerPlane - first / tilesPerPlane) * shortfall);
             }
             return most;
         }

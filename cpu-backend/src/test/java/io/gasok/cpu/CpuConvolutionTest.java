@@ -262,6 +262,48 @@ class CpuConvolutionTest {
     }
 
     /**
+     * The forward's tile count: each part's pixels as {@code busiestPart} counts them, against a
+     * sum over its tasks; every pixel in exactly one task; tiles of whole micro-panels; and the
+     * 256-channel 20×20 1×1 layer on two threads in 192 and 208 pixels, not 256 and 144.
+     */
+    @Test
+    void forwardTilesBalanceThePartsPixels() {
+        int nr = GemmFloat32MicroKernels.NR;
+        Random random = new Random(23);
+        for (int trial = 0; trial < 2000; trial++) {
+            int images = 1 + random.nextInt(3);
+            int groups = 1 + random.nextInt(3);
+            int pixels = 1 + random.nextInt(40 * nr);
+            int maxTilePixels = nr * (1 + random.nextInt(8));
+            int threads = 1 + random.nextInt(6);
+            CpuConvolution.ForwardTiles tiles = CpuConvolution.ForwardTiles.of(images, groups, pixels, maxTilePixels,
+                    threads);
+            String what = images + "x" + groups + " planes of " + pixels + " pixels, " + threads + " threads";
+            assertEquals(images * groups * tiles.tilesPerPlane(), tiles.tasks(), what);
+            assertEquals(Math.min(threads, tiles.tasks()), tiles.parts(), what);
+            assertTrue(tiles.tilePixels() % nr == 0 || tiles.tilePixels() == pixels, what);
+            long busiest = 0;
+            long all = 0;
+            for (int part = 0; part < tiles.parts(); part++) {
+                long sum = 0;
+                for (int task = tiles.start(part); task < tiles.start(part + 1); task++) {
+                    assertTrue(tiles.pixels(task) > 0, what);
+                    sum += tiles.pixels(task);
+                }
+                busiest = Math.max(busiest, sum);
+                all += sum;
+            }
+            assertEquals((long) images * groups * pixels, all, what);
+            assertEquals(busiest, tiles.busiestPart(), what);
+        }
+        CpuConvolution.ForwardTiles pointwise = CpuConvolution.ForwardTiles.of(1, 1, 400, 3 * 64, 2);
+        if (nr == 64) {
+            assertEquals(208, pointwise.busiestPart());
+        }
+        assertTrue(pointwise.busiestPart() <= 200 + nr, "busiest part " + pointwise.busiestPart());
+    }
+
+    /**
      * Not with SILU, SIGMOID or TANH: the Vector API's interpreted exp can differ from the compiled
      * one in the last bit, so their bits are stable only once the JIT has compiled both runs (see
      * CpuConvolution's class comment); a review's fuzz saw that differ between one and two threads.
