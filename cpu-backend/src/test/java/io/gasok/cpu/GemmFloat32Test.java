@@ -153,7 +153,10 @@ class GemmFloat32Test {
 
     static Stream<Arguments> splits() {
         return Stream.of(
+                // 126 rows a thread, fewer than OWN_B_ROWS: the shared B blocks, two k-blocks.
                 Arguments.of("rows", 1, 250, 90, 600),
+                // 150 rows a thread: each packs every B block for itself.
+                Arguments.of("rows of their own", 1, 300, 90, 600),
                 // One A block (m ≤ MC): each thread its own columns and B blocks, several of each
                 // and two k-blocks; with the small-gemm-blocks run's MC of 12, split over rows.
                 Arguments.of("columns of one A block", 1, 40, 3000, 700),
