@@ -180,23 +180,7 @@ class CpuConvolutionTest {
             assertTrue(spec.outChannels() * spec.inChannels() / spec.groups() * 9 >= CpuConvolution.PARALLEL_PACK_FLOATS);
             for (ConvTestCase.Kernel kernel : new ConvTestCase.Kernel[] {ConvTestCase.Kernel.FORWARD,
                     ConvTestCase.Kernel.BACKWARD_INPUT}) {
-                boolean forward = kernel == ConvTestCase.Kernel.FORWARD;
-                int[] outShape = forward ? ConvTestCase.shapeY(spec) : ConvTestCase.shapeX(spec);
-                Random random = new Random(41);
-                double[] a = ConvTestCase.values(forward ? ConvTestCase.shapeX(spec) : ConvTestCase.shapeY(spec), random);
-                double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
-                double[] b = forward ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
-                double[] old = ConvTestCase.values(outShape, random);
-                double[] first = null;
-                for (WorkerPool pool : pools) {
-                    ConvTestCase.check(spec, forward, DType.FLOAT32, kernel, 43, pool);
-                    double[] bits = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, w, b, old, outShape, pool);
-                    if (first == null) {
-                        first = bits;
-                    } else {
-                        assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
-                    }
-                }
+                assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, kernel, 41, 43, pools);
             }
         }
     }
@@ -239,24 +223,35 @@ class CpuConvolutionTest {
                         assertEquals(owned, CpuConvolution.ownWeights(spec, floats, !forward, threads),
                                 spec + " " + kernel + " on " + threads + " threads");
                     }
-                    int[] outShape = forward ? ConvTestCase.shapeY(spec) : ConvTestCase.shapeX(spec);
-                    Random random = new Random(17);
-                    double[] a = ConvTestCase.values(forward ? ConvTestCase.shapeX(spec) : ConvTestCase.shapeY(spec),
-                            random);
-                    double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
-                    double[] b = forward ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
-                    double[] old = ConvTestCase.values(outShape, random);
-                    double[] first = null;
-                    for (WorkerPool pool : pools) {
-                        ConvTestCase.check(spec, forward, DType.FLOAT32, kernel, 19, pool);
-                        double[] bits = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, w, b, old, outShape, pool);
-                        if (first == null) {
-                            first = bits;
-                        } else {
-                            assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
-                        }
-                    }
+                    assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, kernel, 17, 19, pools);
                 }
+            }
+        }
+    }
+
+    /**
+     * The FP32 kernel (forward, with a bias, or input gradient) of spec against the reference on each
+     * pool ({@link ConvTestCase#check}, seed {@code checkSeed}), and the same bits on all of them for
+     * inputs drawn from {@code valuesSeed}.
+     */
+    private static void assertMatchesTheReferenceWithTheSameBitsOnEachPool(Conv2dSpec spec, ConvTestCase.Kernel kernel,
+                                                                           long valuesSeed, long checkSeed,
+                                                                           WorkerPool[] pools) {
+        boolean forward = kernel == ConvTestCase.Kernel.FORWARD;
+        int[] outShape = forward ? ConvTestCase.shapeY(spec) : ConvTestCase.shapeX(spec);
+        Random random = new Random(valuesSeed);
+        double[] a = ConvTestCase.values(forward ? ConvTestCase.shapeX(spec) : ConvTestCase.shapeY(spec), random);
+        double[] w = ConvTestCase.values(ConvTestCase.shapeW(spec), random);
+        double[] b = forward ? ConvTestCase.values(new int[] {spec.outChannels()}, random) : null;
+        double[] old = ConvTestCase.values(outShape, random);
+        double[] first = null;
+        for (WorkerPool pool : pools) {
+            ConvTestCase.check(spec, forward, DType.FLOAT32, kernel, checkSeed, pool);
+            double[] bits = ConvTestCase.runCpu(spec, kernel, DType.FLOAT32, a, w, b, old, outShape, pool);
+            if (first == null) {
+                first = bits;
+            } else {
+                assertArrayEquals(first, bits, spec + " " + kernel + " on " + pool.threads() + " threads");
             }
         }
     }
