@@ -169,10 +169,11 @@ final class CpuConvolution {
     /**
      * What packing a float of the stride-1 input gradient's weights, transposed and flipped as they
      * are read ({@link ForwardWeights#pack}), costs against a float of the forward's, which go
-     * through registers eight depth steps at a time: 252 × 252 × 3 × 3 weights in 440-510 µs
-     * against 126 (one thread; flipping into a buffer and packing that took 610 µs).
+     * through registers eight depth steps at a time: 256 × 256 × 3 × 3 weights in 184-214 µs
+     * through {@link KernelFlip} against 123-132 (one thread, AMD EPYC Zen 4). Element by element
+     * (kernels {@link KernelFlip} does not take) it is nearer 4: 486-594 µs.
      */
-    static final int FLIPPED_PACK_COST = 4;
+    static final int FLIPPED_PACK_COST = 2;
     /** Below this many flops a convolution runs on the calling thread. */
     static final long PARALLEL_FLOPS = 2L * 64 * 64 * 64;
 
@@ -446,17 +447,13 @@ final class CpuConvolution {
             for (int task = firstPanel; task < endPanel; ) {
                 int g = task / rowPanels;
                 int panel = task % rowPanels;
-                // Plain and without biases a group's panels in the range go as one block; else one by one.
-                int panelEnd = biases != null || flipped ? panel + 1 : Math.min(rowPanels, panel + endPanel - task);
+                // Without biases a group's panels in the range go as one block; else one by one.
+                int panelEnd = biases != null ? panel + 1 : Math.min(rowPanels, panel + endPanel - task);
                 int first = panel * MR;
                 int rows = Math.min(geometry.outPerGroup, panelEnd * MR) - first;
                 int at = g * groupFloats + first * depth;
                 if (flipped) {
-                    for (int co = 0; co < geometry.inPerGroup; co++) {
-                        GemmFloat32Packing.packA(rows, kernel, ws,
-                                offset + ((g * geometry.inPerGroup + co) * geometry.outPerGroup + first) * kernel + kernel - 1,
-                                kernel, -1, packed, at + co * kernel * MR);
-                    }
+                    packFlipped(geometry, kernel, g, first, rows, packed, at);
                 } else {
                     GemmFloat32Packing.packA(rows, geometry.taps, ws, offset + (g * geometry.outPerGroup + first) * geometry.taps,
                             geometry.taps, 1, packed, at);
@@ -469,6 +466,31 @@ final class CpuConvolution {
                     }
                 }
                 task += panelEnd - panel;
+            }
+        }
+
+        /**
+         * The flipped pack of rows [first, first + rows) of group g into panels from {@code at}:
+         * whole panels output channel by output channel (each channel's weights read once, in
+         * order), a block of MR rows' kernels at a time through {@link KernelFlip} where it
+         * applies; a last panel of fewer rows, and kernels it does not take, element by element.
+         */
+        private void packFlipped(Geometry geometry, int kernel, int g, int first, int rows, float[] packed, int at) {
+            KernelFlip flip = KernelFlip.forTaps(kernel);
+            int block = kernel * MR;
+            int wholePanels = flip == null ? 0 : rows / MR;
+            int channelStep = geometry.outPerGroup * kernel;
+            int base = offset + g * geometry.inPerGroup * channelStep + first * kernel;
+            for (int co = 0; co < geometry.inPerGroup; co++) {
+                int source = base + co * channelStep;
+                if (wholePanels > 0) {
+                    flip.pack(wholePanels, ws, source, block, packed, at + co * block, MR * depth);
+                }
+                int done = wholePanels * MR;
+                for (int panel = done; panel < rows; panel += MR) {
+                    GemmFloat32Packing.packA(Math.min(MR, rows - panel), kernel, ws, source + panel * kernel + kernel - 1,
+                            kernel, -1, packed, at + panel * depth + co * block);
+                }
             }
         }
     }
