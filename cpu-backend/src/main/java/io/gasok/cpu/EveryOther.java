@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link CpuUpsampling}).
  *
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
- * by one two-vector rearrange (vpermps twice and a blend on AVX2); then a scalar tail, and scalar
- * wherever the second vector would run past the end of x. {@link #interleave} is the reverse of
+ * by one two-vector rearrange (vpermps twice and a blend on AVX2); {@link #gather} then a scalar tail, and scalar
+ * wherever the second vector would run past the end of x; {@link #split} and {@link #interleave} one
+ * masked vector for the tail (rows of 20-80 floats at YOLO's stride-2 layers, where a scalar tail
+ * cost about as much as the vectors before it). {@link #interleave} is the reverse of
  * {@link #split}, for the stride-2 input gradient's accumulator. Single-threaded; callers split rows.
  */
 final class EveryOther {
@@ -77,9 +79,14 @@ final class EveryOther {
             low.rearrange(EVEN_LANES, high).intoArray(even, evenAt + i);
             low.rearrange(ODD_LANES, high).intoArray(odd, oddAt + i);
         }
-        for (; i < pairs; i++) {
-            even[evenAt + i] = x[from + 2 * i];
-            odd[oddAt + i] = x[from + 2 * i + 1];
+        if (i < pairs) {
+            int rest = pairs - i;
+            FloatVector low = FloatVector.fromArray(FLOATS, x, from + 2 * i, FLOATS.indexInRange(0, 2 * rest));
+            FloatVector high = FloatVector.fromArray(FLOATS, x, from + 2 * i + LANES,
+                    FLOATS.indexInRange(LANES, 2 * rest));
+            VectorMask<Float> tail = FLOATS.indexInRange(0, rest);
+            low.rearrange(EVEN_LANES, high).intoArray(even, evenAt + i, tail);
+            low.rearrange(ODD_LANES, high).intoArray(odd, oddAt + i, tail);
         }
     }
 
@@ -97,9 +104,15 @@ final class EveryOther {
             e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_MASK).intoArray(dst, at + 2 * i);
             e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_MASK).intoArray(dst, at + 2 * i + LANES);
         }
-        for (; i < pairs; i++) {
-            dst[at + 2 * i] = even[evenAt + i];
-            dst[at + 2 * i + 1] = odd[oddAt + i];
+        if (i < pairs) {
+            int rest = pairs - i;
+            VectorMask<Float> tail = FLOATS.indexInRange(0, rest);
+            FloatVector e = FloatVector.fromArray(FLOATS, even, evenAt + i, tail);
+            FloatVector o = FloatVector.fromArray(FLOATS, odd, oddAt + i, tail);
+            e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_MASK)
+                    .intoArray(dst, at + 2 * i, FLOATS.indexInRange(0, 2 * rest));
+            e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_MASK)
+                    .intoArray(dst, at + 2 * i + LANES, FLOATS.indexInRange(LANES, 2 * rest));
         }
     }
 }

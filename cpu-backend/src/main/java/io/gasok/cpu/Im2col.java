@@ -6,6 +6,7 @@ import io.gasok.spi.Conv2dSpec;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -589,7 +590,11 @@ final class Im2col {
         }
     }
 
-    /** {@code dst[dstIndex + i] += src[srcIndex + i]} for i in [0, length): vectors, then a scalar tail. */
+    /**
+     * {@code dst[dstIndex + i] += src[srcIndex + i]} for i in [0, length): vectors, then one masked
+     * vector for the tail. The runs are output rows (20-80 floats at YOLO's stride-2 layers), where
+     * a scalar tail of up to LANES - 1 floats cost as much as the vectors before it.
+     */
     private static void addInto(float[] src, int srcIndex, float[] dst, int dstIndex, int length) {
         int i = 0;
         for (int bound = FLOATS.loopBound(length); i < bound; i += FLOATS.length()) {
@@ -597,8 +602,11 @@ final class Im2col {
                     .add(FloatVector.fromArray(FLOATS, src, srcIndex + i))
                     .intoArray(dst, dstIndex + i);
         }
-        for (; i < length; i++) {
-            dst[dstIndex + i] += src[srcIndex + i];
+        if (i < length) {
+            VectorMask<Float> tail = FLOATS.indexInRange(i, length);
+            FloatVector.fromArray(FLOATS, dst, dstIndex + i, tail)
+                    .add(FloatVector.fromArray(FLOATS, src, srcIndex + i, tail))
+                    .intoArray(dst, dstIndex + i, tail);
         }
     }
 
