@@ -37,7 +37,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       tile with beta = 0 in FP32, the others accumulating); in FP32 with at most
  *       {@link GemmFloat32#UNPACKED_A_COLUMNS} output channels a group as its transpose
  *       {@code Σ cols · gY^T} into a [K, M] scratch, transposed into gw once at the end (see
- *       {@code transposedWeightGradientSpec}); with at most
+ *       {@code transposedWeightGradientSpec}); each thread takes a range of input channels, their
+ *       rows of cols and their columns of gW ({@code weightGradientByChannelRanges}); with at most
  *       {@link #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, with no cols at all:
  *       the micro-kernel reads their rows from the padded input ({@code weightGradientFromPaddedInput}).
  * </ul>
@@ -1037,14 +1038,11 @@ final class CpuConvolution {
                 Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0f);
                 return;
             }
-            if (geometry.needsColumns && geometry.outPerGroup <= IN_PLACE_WEIGHT_GRADIENT_CHANNELS) {
-                weightGradientFromPaddedInput(spec, geometry, xs, x.offset(), gys, gy.offset(), transposed, gemmPool);
-            } else {
-                weightGradientByColumns(spec, geometry, x, xs, gy, gys, gw, gws, transposed, gemmPool);
-            }
-            if (!transposedForm) {
+            if (!geometry.needsColumns || geometry.outPerGroup > IN_PLACE_WEIGHT_GRADIENT_CHANNELS) {
+                weightGradientByChannelRanges(spec, geometry, x, xs, gy, gys, gw, gws, transposed, gemmPool);
                 return;
             }
+            weightGradientFromPaddedInput(spec, geometry, xs, x.offset(), gys, gy.offset(), transposed, gemmPool);
             for (int g = 0; g < spec.groups(); g++) {
                 int group = g;
                 // Rows [first, last) of the [K, M] accumulator are columns of gw no other part writes.
@@ -1068,7 +1066,7 @@ final class CpuConvolution {
                     b = cols;
                     bLayout = new GemmLayout(0, count, 1, 0);
                 }
-                GemmFloat64.gemm(weightGradientSpec(geometry, count, false), gys,
+                GemmFloat64.gemm(weightGradientSpec(geometry, geometry.taps, count, false), gys,
                         outputLayout(gy, spec, geometry, n, g, p0), b, bLayout,
                         gws, weightLayout(gw, geometry, g), null, 0, gemmPool);
             });
@@ -1079,8 +1077,8 @@ final class CpuConvolution {
 
     /**
      * FP32 with at most {@link GemmFloat32#UNPACKED_A_COLUMNS} output channels a group: {@code gW_g^T
-     * [K, M] += cols [K, count] · gY [M, count]^T} ({@code =} for the group's first tile), into a
-     * [K, M] scratch that is transposed into gw at the end. This GEMM reads the wide column matrix in
+     * [rows, M] += cols [rows, count] · gY [M, count]^T} ({@code =} for the group's first tile), all K
+     * rows or a part's range of them, into a [K, M] scratch that is transposed into gw at the end. This GEMM reads the wide column matrix in
      * place as its A operand (a C of so few columns is not worth packing A for) and packs only the
      * narrow gY, transposed, as B; the direct form ({@link #weightGradientSpec}) packs the whole
      * column matrix transposed as its B: 0.69-0.94x at 32-128 channels (in-process A/B, one thread).
@@ -1088,52 +1086,82 @@ final class CpuConvolution {
      * final transpose and its scratch: 1.02-1.11x on a 3×3 weight gradient of 256 channels at 20×20,
      * 1.07-1.22x on a 1×1 one, 1.03-1.08x on the 128→256 stride-2 layer; 0.98-1.03x on two threads.
      */
-    private static GemmSpec transposedWeightGradientSpec(Geometry geometry, int count, boolean first) {
-        return new GemmSpec(1, geometry.taps, geometry.outPerGroup, count, false, true,
+    private static GemmSpec transposedWeightGradientSpec(Geometry geometry, int rows, int count, boolean first) {
+        return new GemmSpec(1, rows, geometry.outPerGroup, count, false, true,
                 new Epilogue(1, first ? 0 : 1, null, 0));
     }
 
     /**
      * The FP32 weight gradient through a column matrix per tile (x itself for a 1×1 convolution),
-     * in the transposed form into {@code transposed} when it is not null, else straight into gw.
-     * The columns are copied from the image's padded, phase-split input ({@link Im2col#im2colPadded}),
-     * which each group's first tile pads: one copy a row run at every stride, where im2col from x
-     * itself deinterleaved the input for every tap at stride 2 (32×160×160 → 64 and 64×80×80 → 128
-     * at stride 2 1.02-1.03x, stride 1 unchanged; in-process A/B, one thread).
+     * in the transposed form into {@code transposed} when it is not null (then transposed into gw),
+     * else straight into gw. The columns are copied from the image's padded, phase-split input
+     * ({@link Im2col#im2colPadded}), which each group's first tile pads: one copy a row run at every
+     * stride, where im2col from x itself deinterleaved the input for every tap at stride 2
+     * (32×160×160 → 64 and 64×80×80 → 128 at stride 2 1.02-1.03x, stride 1 unchanged; in-process
+     * A/B, one thread).
+     *
+     * <p>Threads take ranges of the group's input channels, and with them the rows of the column
+     * matrix (the channels' taps) and the columns of gW (rows of gW^T): each part pads its channels
+     * of the image, copies their columns into its own buffer tile by tile, runs its GEMM on its own
+     * thread, and at the end transposes its rows of gW^T into gw. One parallel call in all, with no
+     * thread reading what another wrote in it (see the class comment, "Threads"); before, each tile
+     * padded, copied and multiplied in three parallel calls, and the GEMM's threads packed columns
+     * the other thread had copied. Each GEMM sums over the tile's pixels in k-blocks that depend on
+     * the tile alone, and the tiles go in the same order, so the results are the same bits on every
+     * thread count.
      */
-    private static void weightGradientByColumns(Conv2dSpec spec, Geometry geometry, Operand x, float[] xs, Operand gy,
-                                                float[] gys, Operand gw, float[] gws, float[] transposed,
-                                                WorkerPool gemmPool) {
+    private static void weightGradientByChannelRanges(Conv2dSpec spec, Geometry geometry, Operand x, float[] xs,
+                                                      Operand gy, float[] gys, Operand gw, float[] gws,
+                                                      float[] transposed, WorkerPool pool) {
         int groupWeights = geometry.taps * geometry.outPerGroup;
-        Im2col.PaddedInput padded = geometry.needsColumns && geometry.pixels > 0
+        int kernel = spec.kernelHeight() * spec.kernelWidth();
+        int tilePixels = geometry.weightGradientTilePixels();
+        Im2col.PaddedInput padded = geometry.needsColumns
                 ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
-        forEachSerialTile(spec, geometry, geometry.weightGradientTilePixels(), (n, g, p0, count) -> {
-            int xBase = x.offset() + geometry.inputBase(spec, n, g);
-            float[] columns = xs;
-            GemmLayout columnsLayout = new GemmLayout(xBase + p0, geometry.pixels, 1, 0);
-            if (geometry.needsColumns) {
-                float[] cols = Im2col.floatColumns(geometry.taps * count);
-                // The group's channels of the image padded at its first tile, then each tile's rows copied from there.
+        int parts = Math.min(pool.threads(), geometry.inPerGroup);
+        pool.parallelFor(parts, part -> {
+            int c0 = (int) ((long) part * geometry.inPerGroup / parts);
+            int c1 = (int) ((long) (part + 1) * geometry.inPerGroup / parts);
+            int rows = (c1 - c0) * kernel;
+            int firstRow = c0 * kernel;
+            for (int g = 0; g < spec.groups(); g++) {
                 int groupChannel = g * geometry.inPerGroup;
-                if (p0 == 0) {
-                    forChannelRanges(geometry, gemmPool, (first, last) -> Im2col.padInput(spec, xs, x.offset(), n,
-                            groupChannel + first, groupChannel + last, padded));
+                for (int n = 0; n < spec.batch(); n++) {
+                    int xBase = x.offset() + geometry.inputBase(spec, n, g);
+                    if (padded != null) {
+                        Im2col.padInput(spec, xs, x.offset(), n, groupChannel + c0, groupChannel + c1, padded);
+                    }
+                    for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
+                        int count = Math.min(tilePixels, geometry.pixels - p0);
+                        float[] columns = xs;
+                        GemmLayout columnsLayout = new GemmLayout(xBase + firstRow * geometry.pixels + p0,
+                                geometry.pixels, 1, 0);
+                        if (padded != null) {
+                            columns = Im2col.floatColumns(rows * count);
+                            Im2col.im2colPadded(spec, padded, groupChannel, c0, c0, c1, p0, count, columns);
+                            columnsLayout = new GemmLayout(0, count, 1, 0);
+                        }
+                        // The group's first tile writes the gradient (beta 0), the others add to it.
+                        boolean first = n == 0 && p0 == 0;
+                        if (transposed != null) {
+                            GemmFloat32.gemm(transposedWeightGradientSpec(geometry, rows, count, first), columns,
+                                    columnsLayout, gys,
+                                    outputLayout(gy, spec, geometry, n, g, p0), transposed,
+                                    new GemmLayout(g * groupWeights + firstRow * geometry.outPerGroup,
+                                            geometry.outPerGroup, 1, 0), null, 0, SERIAL);
+                        } else {
+                            GemmFloat32.gemm(weightGradientSpec(geometry, rows, count, first), gys,
+                                    outputLayout(gy, spec, geometry, n, g, p0), columns, columnsLayout, gws,
+                                    new GemmLayout(gw.offset() + g * groupWeights + firstRow, geometry.taps, 1, 0),
+                                    null, 0, SERIAL);
+                        }
+                    }
                 }
-                forChannelRanges(geometry, gemmPool, (first, last) ->
-                        Im2col.im2colPadded(spec, padded, groupChannel, first, last, p0, count, cols));
-                columns = cols;
-                columnsLayout = new GemmLayout(0, count, 1, 0);
-            }
-            // The group's first tile writes the gradient (beta 0), the others add to it.
-            boolean first = n == 0 && p0 == 0;
-            if (transposed != null) {
-                GemmFloat32.gemm(transposedWeightGradientSpec(geometry, count, first), columns, columnsLayout, gys,
-                        outputLayout(gy, spec, geometry, n, g, p0), transposed,
-                        new GemmLayout(g * groupWeights, geometry.outPerGroup, 1, 0), null, 0, gemmPool);
-            } else {
-                GemmFloat32.gemm(weightGradientSpec(geometry, count, first), gys,
-                        outputLayout(gy, spec, geometry, n, g, p0), columns, columnsLayout,
-                        gws, weightLayout(gw, geometry, g), null, 0, gemmPool);
+                if (transposed != null) {
+                    // Rows [firstRow, firstRow + rows) of the [K, M] accumulator: columns of gw no other part writes.
+                    transpose(transposed, g * groupWeights, geometry.taps, geometry.outPerGroup, firstRow,
+                            firstRow + rows, gws, gw.offset() + g * groupWeights);
+                }
             }
         });
     }
@@ -1241,9 +1269,12 @@ final class CpuConvolution {
         }
     }
 
-    /** {@code gW_g [M, K] += gY [M, count] · cols [K, count]^T} ({@code =} for a group's first tile when {@code first}). */
-    private static GemmSpec weightGradientSpec(Geometry geometry, int count, boolean first) {
-        return new GemmSpec(1, geometry.outPerGroup, geometry.taps, count, false, true,
+    /**
+     * {@code gW_g [M, columns] += gY [M, count] · cols [columns, count]^T} ({@code =} for a group's
+     * first tile when {@code first}): all K columns of gW, or a part's range of them.
+     */
+    private static GemmSpec weightGradientSpec(Geometry geometry, int columns, int count, boolean first) {
+        return new GemmSpec(1, geometry.outPerGroup, columns, count, false, true,
                 new Epilogue(1, first ? 0 : 1, null, 0));
     }
 

@@ -116,12 +116,14 @@ final class Im2col {
 
     /**
      * {@link #im2col} of channels [firstChannel, lastChannel) of the group whose channel 0 is
-     * {@code groupChannel} of a {@link PaddedInput}: a row's run over one output row is consecutive
-     * floats there at every stride (the padding is in the data), so each is one
-     * {@code System.arraycopy}, with no zero fills, bounds tests or gathers.
+     * {@code groupChannel} of a {@link PaddedInput}, into a column matrix whose row 0 is channel
+     * {@code colsChannel}'s first tap ({@code cols[((ci - colsChannel)·taps + tap)·pixels + p]}):
+     * a row's run over one output row is consecutive floats there at every stride (the padding is
+     * in the data), so each is one {@code System.arraycopy}, with no zero fills, bounds tests or
+     * gathers.
      */
-    static void im2colPadded(Conv2dSpec spec, PaddedInput padded, int groupChannel, int firstChannel,
-                             int lastChannel, int firstPixel, int pixels, float[] cols) {
+    static void im2colPadded(Conv2dSpec spec, PaddedInput padded, int groupChannel, int colsChannel,
+                             int firstChannel, int lastChannel, int firstPixel, int pixels, float[] cols) {
         int kernelH = spec.kernelHeight();
         int kernelW = spec.kernelWidth();
         int outW = spec.outWidth();
@@ -134,7 +136,7 @@ final class Im2col {
             int channel = padded.channel(groupChannel + ci);
             for (int kh = 0; kh < kernelH; kh++) {
                 for (int kw = 0; kw < kernelW; kw++) {
-                    int out = ((ci * kernelH + kh) * kernelW + kw) * pixels - firstPixel;
+                    int out = (((ci - colsChannel) * kernelH + kh) * kernelW + kw) * pixels - firstPixel;
                     int src = channel + kh * tapRow + padded.tapColumn(spec, kw);
                     for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
                          rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {

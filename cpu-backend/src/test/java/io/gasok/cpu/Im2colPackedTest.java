@@ -88,7 +88,7 @@ class Im2colPackedTest {
         // The weight gradient's im2col copies the same rows from the padded input.
         float[] copied = new float[depth * count];
         java.util.Arrays.fill(copied, Float.NaN);
-        Im2col.im2colPadded(spec, padded, firstChannel, 0, channels, firstPixel, count, copied);
+        Im2col.im2colPadded(spec, padded, firstChannel, 0, 0, channels, firstPixel, count, copied);
         assertArrayEquals(columns, copied, spec + ": im2colPadded, image " + image + ", pixels [" + firstPixel + ", "
                 + (firstPixel + count) + ")");
         // From an offset within the buffer (callers start on a cache line), nothing written around it;
