@@ -918,12 +918,15 @@ final class CpuConvolution {
      *
      * <p>Threads take ranges of the group's input channels, and with them the rows of W_g^T and of
      * gcols (the channel's taps) and the accumulator's channels: each part packs its rows of W_g^T
-     * (once per group, into a micro-panel of their own in the shared buffer), and then, per image,
-     * packs the image's whole gY into its own thread's buffer and runs its GEMM, col2im, zeroing
-     * and unpadding for every tile with no other thread. One parallel call per group, where
+     * (once per group), and then, per image, packs the image's whole gY and runs its GEMM, col2im,
+     * zeroing and unpadding for every tile with no other thread, all in its own thread's buffers
+     * (its channels of an accumulator of the group's: in the calling thread's, as before, the
+     * other threads wrote lines that thread had written in the call before, the forward's padding
+     * or the weight gradient's). One parallel call per group, where
      * splitting each step of each tile over the pool took five per tile (on two threads 10% of the
      * time went to waiting at them); gY packed by all the threads together, as before, had each
-     * read the others' panels, which the two-thread state of the class comment ("Threads") slows. Every sum is in the same order for every split (GEMM's over the depth M,
+     * read the others' panels, which the two-thread state of the class comment ("Threads") slows.
+     * Every sum is in the same order for every split (GEMM's over the depth M,
      * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
      * A group of fewer input channels than threads uses as many threads as it has channels (a
      * 3-channel stem's input gradient, two or three of them; one, with one channel a group).
@@ -934,21 +937,14 @@ final class CpuConvolution {
         int kernel = spec.kernelHeight() * spec.kernelWidth();
         int depth = geometry.outPerGroup;
         int parts = Math.min(pool.threads(), geometry.inPerGroup);
-        // Part p's channels [c_p, c_p+1), its packed rows of W_g^T from rowsAt[p].
+        // Part p's channels [c_p, c_p+1).
         int[] firstChannel = new int[parts + 1];
-        int[] rowsAt = new int[parts + 1];
         for (int part = 0; part <= parts; part++) {
             firstChannel[part] = (int) ((long) part * geometry.inPerGroup / parts);
-            if (part > 0) {
-                int rows = (firstChannel[part] - firstChannel[part - 1]) * kernel;
-                rowsAt[part] = rowsAt[part - 1] + Im2col.ceilDiv(rows, MR) * MR * depth;
-            }
         }
-        float[] packedWeights = Im2col.packedWeights(rowsAt[parts]);
         int gyPanels = Im2col.ceilDiv(geometry.pixels, NR);
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
         int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
-        Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
         // Whole micro-panels, so that each tile's packed gY starts a panel.
         int tilePixels = Math.max(NR, geometry.tilePixels() / NR * NR);
         int outW = spec.outWidth();
@@ -957,12 +953,14 @@ final class CpuConvolution {
         for (int g = 0; g < spec.groups(); g++) {
             int group = g;
             pool.parallelFor(parts, part -> {
-                int first = firstChannel[part] * kernel;
-                GemmFloat32Packing.packA(firstChannel[part + 1] * kernel - first, depth, ws,
-                        wOffset + group * depth * geometry.taps + first, 1, geometry.taps, packedWeights, rowsAt[part]);
                 int c0 = firstChannel[part];
                 int c1 = firstChannel[part + 1];
                 int rows = (c1 - c0) * kernel;
+                // This thread's buffers: the accumulator's channels [c0, c1) and the packed rows are this part's alone.
+                float[] packedWeights = Im2col.packedWeights(Im2col.ceilDiv(rows, MR) * MR * depth);
+                GemmFloat32Packing.packA(rows, depth, ws, wOffset + group * depth * geometry.taps + c0 * kernel, 1,
+                        geometry.taps, packedWeights, 0);
+                Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
                 GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
                 float[] packedGy = scratch.packedB(depth * gyPanels * NR);
                 int gyAt = CacheLines.lineStart(packedGy);
@@ -980,7 +978,7 @@ final class CpuConvolution {
                             zeroed = zeroTo;
                         }
                         float[] gcols = Im2col.floatColumns(rows * count);
-                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, rowsAt[part], packedGy, gyAt + p0 * depth,
+                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, 0, packedGy, gyAt + p0 * depth,
                                 gcols, 0, count, overwrite, scratch);
                         Im2col.col2imPadded(spec, gcols, c0, c0, c1, p0, count, acc);
                         // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
@@ -1032,16 +1030,16 @@ final class CpuConvolution {
             int groupWeights = geometry.taps * geometry.outPerGroup;
             // See transposedWeightGradientSpec: the transposed form where GEMM reads the columns in place.
             boolean transposedForm = geometry.outPerGroup <= GemmFloat32.UNPACKED_A_COLUMNS;
-            float[] transposed = transposedForm ? Im2col.packedWeights(spec.groups() * groupWeights) : null;
             if (spec.batch() == 0 || geometry.pixels == 0) {
                 // No tile will write the gradient (or its accumulator): it is zero.
                 Arrays.fill(gws, gw.offset(), gw.offset() + gw.size(), 0f);
                 return;
             }
             if (!geometry.needsColumns || geometry.outPerGroup > IN_PLACE_WEIGHT_GRADIENT_CHANNELS) {
-                weightGradientByChannelRanges(spec, geometry, x, xs, gy, gys, gw, gws, transposed, gemmPool);
+                weightGradientByChannelRanges(spec, geometry, x, xs, gy, gys, gw, gws, transposedForm, gemmPool);
                 return;
             }
+            float[] transposed = Im2col.packedWeights(spec.groups() * groupWeights);
             weightGradientFromPaddedInput(spec, geometry, xs, x.offset(), gys, gy.offset(), transposed, gemmPool);
             for (int g = 0; g < spec.groups(); g++) {
                 int group = g;
@@ -1093,8 +1091,8 @@ final class CpuConvolution {
 
     /**
      * The FP32 weight gradient through a column matrix per tile (x itself for a 1×1 convolution),
-     * in the transposed form into {@code transposed} when it is not null (then transposed into gw),
-     * else straight into gw. The columns are copied from the image's padded, phase-split input
+     * in the transposed form ({@code transposedForm}: into a [K, M] scratch, then transposed into
+     * gw), else straight into gw. The columns are copied from the image's padded, phase-split input
      * ({@link Im2col#im2colPadded}), which each group's first tile pads: one copy a row run at every
      * stride, where im2col from x itself deinterleaved the input for every tap at stride 2
      * (32×160×160 → 64 and 64×80×80 → 128 at stride 2 1.02-1.03x, stride 1 unchanged; in-process
@@ -1102,9 +1100,10 @@ final class CpuConvolution {
      *
      * <p>Threads take ranges of the group's input channels, and with them the rows of the column
      * matrix (the channels' taps) and the columns of gW (rows of gW^T): each part pads its channels
-     * of the image, copies their columns into its own buffer tile by tile, runs its GEMM on its own
-     * thread, and at the end transposes its rows of gW^T into gw. One parallel call in all, with no
-     * thread reading what another wrote in it (see the class comment, "Threads"); before, each tile
+     * of the image, copies their columns tile by tile, runs its GEMM on its own thread, and at the
+     * end transposes its rows of gW^T into gw, all in its own thread's buffers. One parallel call in
+     * all, with no thread reading or rewriting what another wrote (see the class comment,
+     * "Threads"); before, each tile
      * padded, copied and multiplied in three parallel calls, and the GEMM's threads packed columns
      * the other thread had copied. Each GEMM sums over the tile's pixels in k-blocks that depend on
      * the tile alone, and the tiles go in the same order, so the results are the same bits on every
@@ -1112,18 +1111,20 @@ final class CpuConvolution {
      */
     private static void weightGradientByChannelRanges(Conv2dSpec spec, Geometry geometry, Operand x, float[] xs,
                                                       Operand gy, float[] gys, Operand gw, float[] gws,
-                                                      float[] transposed, WorkerPool pool) {
+                                                      boolean transposedForm, WorkerPool pool) {
         int groupWeights = geometry.taps * geometry.outPerGroup;
         int kernel = spec.kernelHeight() * spec.kernelWidth();
         int tilePixels = geometry.weightGradientTilePixels();
-        Im2col.PaddedInput padded = geometry.needsColumns
-                ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
         int parts = Math.min(pool.threads(), geometry.inPerGroup);
         pool.parallelFor(parts, part -> {
             int c0 = (int) ((long) part * geometry.inPerGroup / parts);
             int c1 = (int) ((long) (part + 1) * geometry.inPerGroup / parts);
             int rows = (c1 - c0) * kernel;
             int firstRow = c0 * kernel;
+            // This thread's buffers, of which the part writes and reads its channels' share alone.
+            Im2col.PaddedInput padded = geometry.needsColumns
+                    ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
+            float[] transposed = transposedForm ? Im2col.packedWeights(spec.groups() * groupWeights) : null;
             for (int g = 0; g < spec.groups(); g++) {
                 int groupChannel = g * geometry.inPerGroup;
                 for (int n = 0; n < spec.batch(); n++) {
