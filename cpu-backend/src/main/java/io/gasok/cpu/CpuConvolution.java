@@ -1001,18 +1001,6 @@ final class CpuConvolution {
         }
     }
 
-    /**
-     * {@link GemmFloat32Packing#packB} of a whole kc × nc block into {@code packed} from {@code at}, in
-     * micro-panels of {@code nr} columns, the pool's threads each packing a range of them.
-     */
-    private static void packBOnPool(int kc, int nc, int nr, float[] b, int base, int rowStep, int colStep,
-                                    float[] packed, int at, WorkerPool pool) {
-        int panels = Im2col.ceilDiv(nc, nr);
-        int parts = Math.min(pool.threads(), panels);
-        pool.parallelFor(parts, part -> GemmFloat32Packing.packB(kc, kc, nc, nr, b, base, rowStep, colStep, packed, at,
-                part * panels / parts, (part + 1) * panels / parts));
-    }
-
     /** {@code gcols [K, count] = W_g^T · gY [M, count]}: W_g is stored M × K. */
     private static GemmSpec inputGradientSpec(Geometry geometry, int count) {
         return new GemmSpec(1, geometry.taps, count, geometry.outPerGroup, true, false, Epilogue.NONE);
@@ -1039,15 +1027,7 @@ final class CpuConvolution {
                 weightGradientByChannelRanges(spec, geometry, x, xs, gy, gys, gw, gws, transposedForm, gemmPool);
                 return;
             }
-            float[] transposed = Im2col.packedWeights(spec.groups() * groupWeights);
-            weightGradientFromPaddedInput(spec, geometry, xs, x.offset(), gys, gy.offset(), transposed, gemmPool);
-            for (int g = 0; g < spec.groups(); g++) {
-                int group = g;
-                // Rows [first, last) of the [K, M] accumulator are columns of gw no other part writes.
-                forRowRanges(geometry.taps, gemmPool, (first, last) -> transpose(transposed,
-                        group * groupWeights, geometry.taps, geometry.outPerGroup, first, last,
-                        gws, gw.offset() + group * groupWeights));
-            }
+            weightGradientFromPaddedInput(spec, geometry, xs, x.offset(), gys, gy.offset(), gws, gw.offset(), gemmPool);
         } else if (gw.dtype() == DType.FLOAT64) {
             double[] xs = CpuBuffer.doubles(x);
             double[] gys = CpuBuffer.doubles(gy);
@@ -1174,10 +1154,15 @@ final class CpuConvolution {
      * reads it, at every stride), so the micro-kernel reads its MR rows there, output row after
      * output row, all in one tile's registers ({@link GemmFloat32MicroKernels#multiplyRowsAt}).
      * A tile is whole output rows, about {@value #IN_PLACE_TILE_PIXELS} pixels (one row if wider); its gY
-     * rows are packed transposed as B (the pool's threads taking ranges of micro-panels,
-     * {@code packBOnPool}), then thread t takes a range of cols' row tiles, adding into
-     * [K, M] rows no other thread writes. Each sum runs over images, tiles, rows and columns in that
-     * order whatever the thread count. The im2col it replaces writes and reads back K floats per
+     * rows are packed transposed as B. Thread t takes a range of cols' row tiles, and in one
+     * parallel call pads the input channels they read, packs each tile's gY, adds into its rows of
+     * the [K, M] accumulator and at the end transposes them into gw, all in its own thread's
+     * buffers: before, the threads padded channel ranges and packed gY's micro-panels (all of one
+     * on the calling thread where M takes one panel, as it mostly does) into buffers they then all
+     * read, two parallel calls a tile, and the reads of lines the other core had just written (the
+     * class comment's "Threads") left 32×160×160 → 64 at stride 2 at 1886-1923 µs in some
+     * two-thread JVMs against 1444 in others. Each sum runs over images, tiles, rows and columns in
+     * that order whatever the thread count. The im2col it replaces writes and reads back K floats per
      * pixel for 2·K·M flops: a fifth of the time of a 16-channel layer at 320×320. Used up to
      * {@link #IN_PLACE_WEIGHT_GRADIENT_CHANNELS} output channels a group, as measured (on AVX2,
      * in-process A/B against im2col + GEMM, 13 rounds): 16×320×320 → 16 1.08-1.10x on one thread and
@@ -1198,53 +1183,61 @@ final class CpuConvolution {
      * -XX:-UseOnStackReplacement, or with this zeroing, in none.
      */
     private static void weightGradientFromPaddedInput(Conv2dSpec spec, Geometry geometry, float[] xs, int xOffset,
-                                                      float[] gys, int gyOffset, float[] acc, WorkerPool pool) {
+                                                      float[] gys, int gyOffset, float[] gws, int gwOffset,
+                                                      WorkerPool pool) {
         int taps = geometry.taps;
+        int kernel = spec.kernelHeight() * spec.kernelWidth();
         int outPerGroup = geometry.outPerGroup;
         int outW = spec.outWidth();
         int outH = spec.outHeight();
-        Im2col.PaddedInput padded = Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec)));
         int rowTiles = Im2col.ceilDiv(taps, MR);
         int vectors = GemmFloat32MicroKernels.vectorsFor(outPerGroup);
         int width = vectors * GemmFloat32MicroKernels.LANES;
         int panels = Im2col.ceilDiv(outPerGroup, width);
         int tileRows = Math.max(1, Math.min(outH, IN_PLACE_TILE_PIXELS / outW));
-        int rowStride = spec.strideHeight() * padded.width();
-        int tapRow = spec.dilationHeight() * padded.width();
         int groupWeights = taps * outPerGroup;
-        float[] packedGy = GemmFloat32Scratch.forCurrentThread().packedB(panels * width * tileRows * outW);
-        int[] starts = new int[rowTiles * MR];
-        int threads = pool.threads();
-        Arrays.fill(acc, 0, spec.groups() * groupWeights, 0f);
-        for (int n = 0; n < spec.batch(); n++) {
-            int image = n;
-            int padParts = Math.min(threads, spec.inChannels());
-            pool.parallelFor(padParts, part -> Im2col.padInput(spec, xs, xOffset, image,
-                    part * spec.inChannels() / padParts, (part + 1) * spec.inChannels() / padParts, padded));
+        int parts = Math.min(pool.threads(), rowTiles);
+        pool.parallelFor(parts, part -> {
+            int firstTile = part * rowTiles / parts;
+            int endTile = (part + 1) * rowTiles / parts;
+            // The input channels (of a group) whose taps the part's rows are.
+            int firstChannel = firstTile * MR / kernel;
+            int endChannel = Math.min(geometry.inPerGroup, Im2col.ceilDiv(Math.min(taps, endTile * MR), kernel));
+            // This thread's buffers: the padded input (the part's channels of it) and the [K, M] accumulator.
+            Im2col.PaddedInput padded = Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec)));
+            float[] acc = Im2col.packedWeights(spec.groups() * groupWeights);
+            GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
+            float[] packedGy = scratch.packedB(panels * width * tileRows * outW + CacheLines.LINE_FLOATS);
+            int gyAt = CacheLines.lineStart(packedGy);
+            float[] tile = scratch.tile();
+            int rowStride = spec.strideHeight() * padded.width();
+            int tapRow = spec.dilationHeight() * padded.width();
+            int[] starts = new int[rowTiles * MR];
             for (int g = 0; g < spec.groups(); g++) {
-                // Where each row of cols starts at output row 0; rows past K repeat the last (their sums are dropped).
-                int row = 0;
-                for (int ci = 0; ci < geometry.inPerGroup; ci++) {
-                    for (int kh = 0; kh < spec.kernelHeight(); kh++) {
-                        for (int kw = 0; kw < spec.kernelWidth(); kw++) {
-                            starts[row++] = padded.channel(g * geometry.inPerGroup + ci) + kh * tapRow
-                                    + padded.tapColumn(spec, kw);
-                        }
-                    }
-                }
-                Arrays.fill(starts, taps, starts.length, starts[taps - 1]);
                 int accBase = g * groupWeights;
-                for (int oh0 = 0; oh0 < outH; oh0 += tileRows) {
-                    int rows = Math.min(tileRows, outH - oh0);
-                    int count = rows * outW;
-                    int gyBase = gyOffset + geometry.outputBase(spec, n, g) + oh0 * outW;
-                    int gyAt = CacheLines.lineStart(packedGy);
-                    packBOnPool(count, outPerGroup, width, gys, gyBase, 1, geometry.pixels, packedGy, gyAt, pool);
-                    int shift = oh0 * rowStride;
-                    int parts = Math.min(threads, rowTiles);
-                    pool.parallelFor(parts, part -> {
-                        float[] tile = GemmFloat32Scratch.forCurrentThread().tile();
-                        for (int rt = part * rowTiles / parts; rt < (part + 1) * rowTiles / parts; rt++) {
+                Arrays.fill(acc, accBase + firstTile * MR * outPerGroup, accBase + Math.min(taps, endTile * MR) * outPerGroup, 0f);
+            }
+            for (int n = 0; n < spec.batch(); n++) {
+                for (int g = 0; g < spec.groups(); g++) {
+                    int groupChannel = g * geometry.inPerGroup;
+                    Im2col.padInput(spec, xs, xOffset, n, groupChannel + firstChannel, groupChannel + endChannel, padded);
+                    // Where each row of cols starts at output row 0; rows past K repeat the last (their sums are dropped).
+                    for (int row = firstTile * MR; row < endTile * MR; row++) {
+                        int r = Math.min(row, taps - 1);
+                        int ci = r / kernel;
+                        int kh = r % kernel / spec.kernelWidth();
+                        int kw = r % spec.kernelWidth();
+                        starts[row] = padded.channel(groupChannel + ci) + kh * tapRow + padded.tapColumn(spec, kw);
+                    }
+                    int accBase = g * groupWeights;
+                    for (int oh0 = 0; oh0 < outH; oh0 += tileRows) {
+                        int rows = Math.min(tileRows, outH - oh0);
+                        int count = rows * outW;
+                        GemmFloat32Packing.packB(count, count, outPerGroup, width, gys,
+                                gyOffset + geometry.outputBase(spec, n, g) + oh0 * outW, 1, geometry.pixels, packedGy, gyAt,
+                                0, panels);
+                        int shift = oh0 * rowStride;
+                        for (int rt = firstTile; rt < endTile; rt++) {
                             int validRows = Math.min(MR, taps - rt * MR);
                             for (int panel = 0; panel < panels; panel++) {
                                 int validColumns = Math.min(width, outPerGroup - panel * width);
@@ -1258,16 +1251,20 @@ final class CpuConvolution {
                                         rt * MR, shift, packedGy, gyAt + panel * count * width, tile, 0, width, false);
                                 for (int r = 0; r < validRows; r++) {
                                     for (int j = 0; j < validColumns; j++) {
-                                        int at = o + r * outPerGroup + j;
-                                        acc[at] += tile[r * width + j];
+                                        acc[o + r * outPerGroup + j] += tile[r * width + j];
                                     }
                                 }
                             }
                         }
-                    });
+                    }
                 }
             }
-        }
+            // Rows [firstTile·MR, endTile·MR) of each group's [K, M] accumulator: columns of gw no other part writes.
+            for (int g = 0; g < spec.groups(); g++) {
+                transpose(acc, g * groupWeights, taps, outPerGroup, firstTile * MR, Math.min(taps, endTile * MR), gws,
+                        gwOffset + g * groupWeights);
+            }
+        });
     }
 
     /**
