@@ -313,7 +313,8 @@ final class CpuConvolution {
                     threads, pool);
             return;
         }
-        ForwardTiles tiles = ForwardTiles.of(spec.batch(), spec.groups(), geometry, geometry.packedTilePixels(), threads);
+        ForwardTiles tiles = ForwardTiles.of(spec.batch(), spec.groups(), geometry, geometry.packedTilePixels(), threads,
+                true);
         if (tiles.parts() == 0) {
             return;
         }
@@ -333,29 +334,42 @@ final class CpuConvolution {
                     ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
             GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
             int[] paddedRows = new int[2];
-            int end = tiles.start(part + 1);
-            for (int task = tiles.start(part); task < end; ) {
-                int n = tiles.image(task);
-                int imageEnd = Math.min(end, tiles.start(n + 1, 0));
+            // The part's whole tasks, then its rows of the shared task (ForwardTiles), if any.
+            int first = tiles.start(part);
+            int whole = tiles.start(part + 1) - first;
+            boolean sharing = tiles.shares() && tiles.sharedRows(part + 1) > tiles.sharedRows(part);
+            int items = whole + (sharing ? 1 : 0);
+            for (int item = 0; item < items; ) {
+                int n = tiles.image(item < whole ? first + item : tiles.sharedTask());
+                int imageEnd = item;
+                while (imageEnd < items && tiles.image(imageEnd < whole ? first + imageEnd : tiles.sharedTask()) == n) {
+                    imageEnd++;
+                }
                 paddedRows[0] = -1;
                 paddedRows[1] = 0;
                 if (padded != null && !padPerTile) {
-                    for (int t = task; t < imageEnd; t++) {
+                    for (int i = item; i < imageEnd; i++) {
+                        int t = i < whole ? first + i : tiles.sharedTask();
                         padRowsFor(spec, geometry, xs, xOffset, n, tiles.group(t), tiles.firstPixel(t), tiles.pixels(t),
                                 padded, paddedRows);
                     }
                 }
-                for (; task < imageEnd; task++) {
+                for (; item < imageEnd; item++) {
+                    int task = item < whole ? first + item : tiles.sharedTask();
+                    int firstRow = item < whole ? 0 : tiles.sharedRows(part) * MR;
+                    int endRow = item < whole ? geometry.outPerGroup
+                            : Math.min(geometry.outPerGroup, tiles.sharedRows(part + 1) * MR);
                     int g = tiles.group(task);
                     int p0 = tiles.firstPixel(task);
                     int count = tiles.pixels(task);
                     if (padded != null && padPerTile) {
                         padRowsFor(spec, geometry, xs, xOffset, n, g, p0, count, padded, paddedRows);
                     }
-                    int yBase = yOffset + geometry.outputBase(spec, n, g) + p0;
+                    int yBase = yOffset + geometry.outputBase(spec, n, g) + p0 + firstRow * geometry.pixels;
                     if (biases != null && !biasStep) {
-                        prefillBias(ys, yBase, geometry.pixels, geometry.outPerGroup, count, biases,
-                                biasOffset + g * geometry.outPerGroup * biasStride, biasStride, (float) epilogue.beta());
+                        prefillBias(ys, yBase, geometry.pixels, endRow - firstRow, count, biases,
+                                biasOffset + (g * geometry.outPerGroup + firstRow) * biasStride, biasStride,
+                                (float) epilogue.beta());
                     }
                     int columnPanels = Im2col.ceilDiv(count, NR);
                     float[] columns = Im2col.floatColumns(depth * columnPanels * NR + CacheLines.LINE_FLOATS);
@@ -374,8 +388,9 @@ final class CpuConvolution {
                             }
                         }
                     }
-                    GemmFloat32.multiplyPacked(geometry.outPerGroup, count, depth, packed, g * groupWeights, columns, at,
-                            ys, yBase, geometry.pixels, tileEpilogue, scratch);
+                    GemmFloat32.multiplyPacked(endRow - firstRow, count, depth, packed,
+                            g * groupWeights + firstRow * depth, columns, at, ys, yBase, geometry.pixels, tileEpilogue,
+                            scratch);
                 }
             }
         });
@@ -651,25 +666,45 @@ final class CpuConvolution {
      * count, and the results are the same bits on every thread count. (Before, more tiles until
      * their count was a multiple of the threads: 256×20×20 → 256, 1×1, went in tiles of 128, 128,
      * 128 and 16 pixels, 256 pixels for one thread and 144 for the other; now 192 and 16 + 192.)
+     *
+     * <p>Whole tiles rarely split evenly: 400 pixels are tiles of 192, 192 and 16, 1600 pixels 25
+     * tiles of 64 (one micro-panel, at K = 576 and more), so one of two threads had 208 pixels or
+     * 13 tiles against 192 or 12, and idled for 4-8% of the call. So where it evens the parts, the
+     * last task is shared ({@link #shares}): the others split as before ({@link #start} over them
+     * alone), and each part also takes a range of the last task's rows of M (output channels, in
+     * whole MR-row tiles, {@link #sharedRows}) in proportion to what it lacks of an even share; a
+     * part with no rows there does not run it. Each part copies that tile's columns for itself (a
+     * tile's worth, one of many). Every output element is still the same micro-kernel call over the
+     * same depth, so the bits do not change either.
      */
-    record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts) {
+    record ForwardTiles(int groups, int tilesPerPlane, int tilePixels, int pixels, int tasks, int parts,
+                        int rowTiles, int[] sharedRows) {
 
-        private static ForwardTiles of(int images, int groups, Geometry geometry, int maxTilePixels, int threads) {
-            return of(images, groups, geometry.outPerGroup == 0 ? 0 : geometry.pixels, maxTilePixels, threads);
+        private static ForwardTiles of(int images, int groups, Geometry geometry, int maxTilePixels, int threads,
+                                       boolean shareLastTask) {
+            ForwardTiles tiles = of(images, groups, geometry.outPerGroup == 0 ? 0 : geometry.pixels, geometry.outPerGroup,
+                    maxTilePixels, threads);
+            return shareLastTask || !tiles.shares() ? tiles : tiles.unshared();
         }
 
-        /** The tasks of {@code pixels} output pixels a plane (0 where there is no output). */
-        static ForwardTiles of(int images, int groups, int pixels, int maxTilePixels, int threads) {
+        /** This split with no shared task. */
+        private ForwardTiles unshared() {
+            return new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, parts, rowTiles, null);
+        }
+
+        /** The tasks of {@code pixels} output pixels and {@code rows} output channels a plane (0 where there is no output). */
+        static ForwardTiles of(int images, int groups, int pixels, int rows, int maxTilePixels, int threads) {
             int planes = images * groups;
+            int rowTiles = Math.max(1, Im2col.ceilDiv(rows, MR));
             if (planes == 0 || pixels == 0) {
-                return new ForwardTiles(groups, 1, 1, 0, 0, 0);
+                return new ForwardTiles(groups, 1, 1, 0, 0, 0, rowTiles, null);
             }
-            ForwardTiles best = split(planes, groups, pixels, Im2col.ceilDiv(pixels, maxTilePixels), threads);
+            ForwardTiles best = split(planes, groups, pixels, Im2col.ceilDiv(pixels, maxTilePixels), threads, rowTiles);
             if (threads > 1 && best.tasks < 8L * threads) {
                 long fewest = best.busiestPart();
                 int most = Math.min(Im2col.ceilDiv(pixels, NR), (int) (8L * threads / planes));
                 for (int tiles = best.tilesPerPlane + 1; tiles <= most; tiles++) {
-                    ForwardTiles candidate = split(planes, groups, pixels, tiles, threads);
+                    ForwardTiles candidate = split(planes, groups, pixels, tiles, threads, rowTiles);
                     long busiest = candidate.busiestPart();
                     if (busiest < fewest) {
                         best = candidate;
@@ -677,21 +712,89 @@ final class CpuConvolution {
                     }
                 }
             }
-            return best;
+            return best.sharingTheLastTask();
         }
 
         /** Each plane's pixels in about {@code tiles} tiles of whole micro-panels. */
-        private static ForwardTiles split(int planes, int groups, int pixels, int tiles, int threads) {
+        private static ForwardTiles split(int planes, int groups, int pixels, int tiles, int threads, int rowTiles) {
             int tilePixels = Math.min(pixels, Im2col.ceilDiv(Im2col.ceilDiv(pixels, tiles), NR) * NR);
             int tilesPerPlane = Im2col.ceilDiv(pixels, tilePixels);
             int tasks = planes * tilesPerPlane;
-            return new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, Math.min(threads, tasks));
+            return new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, Math.min(threads, tasks), rowTiles,
+                    null);
         }
 
         /**
-         * The most pixels any part has: a part's tasks [a, b) are whole tiles but for the last
-         * tile of each plane among them (the tasks t with (t + 1) % tilesPerPlane == 0), which
-         * falls short by the same count.
+         * This split with its last task's rows shared between the parts, where that makes the busiest
+         * part's work (pixels times rows) smaller; else this split.
+         */
+        private ForwardTiles sharingTheLastTask() {
+            if (parts < 2 || rowTiles < 2) {
+                return this;
+            }
+            int[] rows = new int[parts + 1];
+            ForwardTiles shared = new ForwardTiles(groups, tilesPerPlane, tilePixels, pixels, tasks, parts, rowTiles, rows);
+            long last = pixels(tasks - 1);
+            double[] lacking = new double[parts];
+            double total = last;
+            for (int part = 0; part < parts; part++) {
+                total += shared.fullPixels(part);
+            }
+            double lackingAll = 0;
+            for (int part = 0; part < parts; part++) {
+                lacking[part] = Math.max(0, total / parts - shared.fullPixels(part));
+                lackingAll += lacking[part];
+            }
+            double sum = 0;
+            for (int part = 0; part < parts; part++) {
+                sum += lacking[part];
+                rows[part + 1] = part + 1 == parts ? rowTiles
+                        : (int) Math.min(rowTiles, Math.round(sum / lackingAll * rowTiles));
+            }
+            return shared.busiestWork() < busiestWork() ? shared : this;
+        }
+
+        /** Whether the last task's rows are shared between the parts. */
+        boolean shares() {
+            return sharedRows != null;
+        }
+
+        /** The shared task ({@link #shares}): the last one. */
+        int sharedTask() {
+            return tasks - 1;
+        }
+
+        /** Part p's rows of the shared task, in MR-row tiles: [sharedRows(p), sharedRows(p + 1)). */
+        int sharedRows(int part) {
+            return sharedRows[part];
+        }
+
+        /** Pixels of part p's whole tasks. */
+        private long fullPixels(int part) {
+            long sum = 0;
+            for (int task = start(part); task < start(part + 1); task++) {
+                sum += pixels(task);
+            }
+            return sum;
+        }
+
+        /** The most pixels times row tiles any part computes. */
+        long busiestWork() {
+            long most = 0;
+            for (int part = 0; part < parts; part++) {
+                long work = fullPixels(part) * rowTiles;
+                if (shares()) {
+                    work += (long) pixels(sharedTask()) * (sharedRows[part + 1] - sharedRows[part]);
+                }
+                most = Math.max(most, work);
+            }
+            return most;
+        }
+
+        /**
+         * The most pixels any part has, sharing nothing: a part's tasks [a, b) are whole tiles but for
+         * the last tile of each plane among them (the tasks t with (t + 1) % tilesPerPlane == 0),
+         * which falls short by the same count.
          */
         long busiestPart() {
             long shortfall = (long) tilesPerPlane * tilePixels - pixels;
@@ -705,9 +808,13 @@ final class CpuConvolution {
             return most;
         }
 
-        /** Part {@code part}'s first task; {@code start(parts)} is the end of the last part's tasks. */
+        /**
+         * Part {@code part}'s first whole task; {@code start(parts)} is the end of the last part's
+         * (the shared task, when there is one, comes after them).
+         */
         int start(int part) {
-            return (int) ((long) part * tasks / parts);
+            int whole = shares() ? tasks - 1 : tasks;
+            return (int) ((long) part * whole / parts);
         }
 
         /** The first task of group g of image n. */
@@ -736,7 +843,7 @@ final class CpuConvolution {
     private static void forEachForwardTile(Conv2dSpec spec, Geometry geometry, int n, int maxTilePixels,
                                            WorkerPool pool, TileBody body) {
         int threads = spec.flops() >= PARALLEL_FLOPS ? pool.threads() : 1;
-        ForwardTiles tiles = ForwardTiles.of(1, spec.groups(), geometry, maxTilePixels, threads);
+        ForwardTiles tiles = ForwardTiles.of(1, spec.groups(), geometry, maxTilePixels, threads, false);
         pool.parallelFor(tiles.parts(), part -> {
             for (int task = tiles.start(part); task < tiles.start(part + 1); task++) {
                 body.run(n, tiles.group(task), tiles.firstPixel(task), tiles.pixels(task));

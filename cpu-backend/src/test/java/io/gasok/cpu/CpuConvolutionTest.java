@@ -8,6 +8,7 @@ import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.UnaryOp;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -257,45 +258,79 @@ class CpuConvolutionTest {
     }
 
     /**
-     * The forward's tile count: each part's pixels as {@code busiestPart} counts them, against a
-     * sum over its tasks; every pixel in exactly one task; tiles of whole micro-panels; and the
-     * 256-channel 20×20 1×1 layer on two threads in 192 and 208 pixels, not 256 and 144.
+     * The forward's tiles and their split: each part's work (pixels times row tiles) as
+     * {@code busiestWork} counts it, against a sum over its tasks and its rows of the shared one;
+     * every pixel and row in exactly one part; tiles of whole micro-panels; the last task shared only
+     * where that evens the parts; and 400 or 1600 pixels on two threads within a row tile of half
+     * each (before, 192 and 208 pixels, or 12 and 13 tiles).
      */
     @Test
     void forwardTilesBalanceThePartsPixels() {
         int nr = GemmFloat32MicroKernels.NR;
+        int mr = GemmFloat32MicroKernels.MR;
         Random random = new Random(23);
         for (int trial = 0; trial < 2000; trial++) {
             int images = 1 + random.nextInt(3);
             int groups = 1 + random.nextInt(3);
             int pixels = 1 + random.nextInt(40 * nr);
+            int rows = 1 + random.nextInt(300);
             int maxTilePixels = nr * (1 + random.nextInt(8));
             int threads = 1 + random.nextInt(6);
-            CpuConvolution.ForwardTiles tiles = CpuConvolution.ForwardTiles.of(images, groups, pixels, maxTilePixels,
-                    threads);
-            String what = images + "x" + groups + " planes of " + pixels + " pixels, " + threads + " threads";
+            CpuConvolution.ForwardTiles tiles = CpuConvolution.ForwardTiles.of(images, groups, pixels, rows,
+                    maxTilePixels, threads);
+            String what = images + "x" + groups + " planes of " + pixels + " pixels and " + rows + " rows, " + threads
+                    + " threads";
+            int rowTiles = Im2col.ceilDiv(rows, mr);
             assertEquals(images * groups * tiles.tilesPerPlane(), tiles.tasks(), what);
             assertEquals(Math.min(threads, tiles.tasks()), tiles.parts(), what);
             assertTrue(tiles.tilePixels() % nr == 0 || tiles.tilePixels() == pixels, what);
+            // Every task whole in one part, in order, but the shared one, whose row tiles the parts split.
+            int whole = tiles.shares() ? tiles.tasks() - 1 : tiles.tasks();
+            assertEquals(0, tiles.start(0), what);
+            assertEquals(whole, tiles.start(tiles.parts()), what);
             long busiest = 0;
             long all = 0;
             for (int part = 0; part < tiles.parts(); part++) {
-                long sum = 0;
+                long work = 0;
+                assertTrue(tiles.start(part) <= tiles.start(part + 1), what);
                 for (int task = tiles.start(part); task < tiles.start(part + 1); task++) {
                     assertTrue(tiles.pixels(task) > 0, what);
-                    sum += tiles.pixels(task);
+                    work += (long) tiles.pixels(task) * rowTiles;
                 }
-                busiest = Math.max(busiest, sum);
-                all += sum;
+                if (tiles.shares()) {
+                    assertTrue(tiles.sharedRows(part) <= tiles.sharedRows(part + 1), what);
+                    work += (long) tiles.pixels(tiles.sharedTask()) * (tiles.sharedRows(part + 1) - tiles.sharedRows(part));
+                }
+                busiest = Math.max(busiest, work);
+                all += work;
             }
-            assertEquals((long) images * groups * pixels, all, what);
-            assertEquals(busiest, tiles.busiestPart(), what);
+            if (tiles.shares()) {
+                assertEquals(0, tiles.sharedRows(0), what);
+                assertEquals(rowTiles, tiles.sharedRows(tiles.parts()), what);
+                long unshared = 0;
+                for (int part = 0; part < tiles.parts(); part++) {
+                    long sum = 0;
+                    for (long task = (long) part * tiles.tasks() / tiles.parts();
+                         task < (long) (part + 1) * tiles.tasks() / tiles.parts(); task++) {
+                        sum += tiles.pixels((int) task);
+                    }
+                    unshared = Math.max(unshared, sum * rowTiles);
+                }
+                assertTrue(busiest < unshared, what + ": sharing only where it evens the parts");
+            }
+            assertEquals((long) images * groups * pixels * rowTiles, all, what);
+            assertEquals(busiest, tiles.busiestWork(), what);
         }
-        CpuConvolution.ForwardTiles pointwise = CpuConvolution.ForwardTiles.of(1, 1, 400, 3 * 64, 2);
-        if (nr == 64) {
-            assertEquals(208, pointwise.busiestPart());
+        // 400 pixels on two threads: tiles of 192, 192 and 16 pixels, the 16 shared by rows; 1600 in 25
+        // tiles of 64, the last one shared. Each part within one row tile of the shared task of half.
+        int[][] layers = {{400, 256, 3 * 64}, {1600, 128, 64}, {1600, 256, 64}};
+        for (int[] layer : layers) {
+            CpuConvolution.ForwardTiles tiles = CpuConvolution.ForwardTiles.of(1, 1, layer[0], layer[1], layer[2], 2);
+            long half = (long) layer[0] * Im2col.ceilDiv(layer[1], mr) / 2;
+            assertTrue(tiles.shares(), Arrays.toString(layer));
+            assertTrue(tiles.busiestWork() <= half + tiles.pixels(tiles.sharedTask()),
+                    Arrays.toString(layer) + ": busiest " + tiles.busiestWork() + " against half " + half);
         }
-        assertTrue(pointwise.busiestPart() <= 200 + nr, "busiest part " + pointwise.busiestPart());
     }
 
     /**
