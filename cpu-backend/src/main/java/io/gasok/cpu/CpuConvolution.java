@@ -145,6 +145,15 @@ final class CpuConvolution {
      * (that layer's 16-thread backward read 9.8-95 GFLOP/s, now 139-281).
      */
     static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = Math.max(16, GemmFloat32MicroKernels.NR);
+    /**
+     * Micro-panels (NR output pixels each) per tile of the FP32 input gradient at strides above 1:
+     * its gcols tile (a part's rows times the tile's pixels) then stays in L2 between the GEMM that
+     * writes it and the col2im that reads it back. The column budget's tiles ({@code tilePixels}:
+     * 192 pixels at 128 → 256 channels, 1792 at 16 → 32) went out to L3 and back: against them, in
+     * process, one thread 1.02x (128×40×40 → 256), 1.06x (64×80×80 → 128), 1.09x (16×320×320 →
+     * 32), two threads 1.05x, 1.08x and 1.14x (9 rounds; one panel a tile 0.99-1.05x).
+     */
+    static final int INPUT_GRADIENT_TILE_PANELS = 2;
     /** Pixels (whole output rows) per tile of that weight gradient. */
     static final int IN_PLACE_TILE_PIXELS = 1024;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
@@ -1053,7 +1062,7 @@ final class CpuConvolution {
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
         int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
         // Whole micro-panels, so that each tile's packed gY starts a panel.
-        int tilePixels = Math.max(NR, geometry.tilePixels() / NR * NR);
+        int tilePixels = INPUT_GRADIENT_TILE_PANELS * NR;
         int outW = spec.outWidth();
         int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
         GemmFloat32Epilogue overwrite = new GemmFloat32Epilogue(Epilogue.NONE, null, 0);
