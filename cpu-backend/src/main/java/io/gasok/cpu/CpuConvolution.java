@@ -100,14 +100,18 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-tile by micro-tile, into one buffer, and runs no im2col: its parts take contiguous ranges
  * of micro-tiles and run the micro-kernel on them. The FP32 input gradient at stride 1 is such a
  * forward pass itself (see {@code transposedConvolution}).
+ * Where whole tiles split unevenly over the parts, the last task's rows (output channels) are
+ * shared between them ({@code ForwardTiles}).
  * The FP32 input gradient at larger strides (or with a padding wider than the kernel's reach)
  * splits each group's input channels over the pool: each thread runs every tile's GEMM, col2im and
- * unpadding for its channels alone (see {@code inputGradientByChannelRanges}). The other backward
- * passes loop over groups, images and tiles in that order: their GEMMs use the pool internally and
- * im2col/col2im split the tile's rows by input channel; the tile order fixes every sum's order.
- * (The weight gradient of few output channels, {@code weightGradientFromPaddedInput},
- * loops over images, groups and tiles, its threads taking ranges of the column matrix's row tiles:
- * each sum still runs over images and tiles in order.) Results are deterministic for a thread
+ * unpadding for its channels alone (see {@code inputGradientByChannelRanges}). The FP32 weight
+ * gradient splits them too, each thread padding its channels, copying their columns and running
+ * its GEMM for its columns of gW ({@code weightGradientByChannelRanges}), or, with few output
+ * channels, taking ranges of the column matrix's row tiles ({@code weightGradientFromPaddedInput});
+ * either way one parallel call, each sum over images and tiles in order. All three keep to their
+ * own thread's buffers, as the forward's parts do. The FP64 backward passes loop over groups,
+ * images and tiles in that order: their GEMMs use the pool internally and im2col/col2im split the
+ * tile's rows by input channel; the tile order fixes every sum's order. Results are deterministic for a thread
  * count, and the FP32 ones tested here the same bits on one and two threads; the forward's (and so the
  * stride-1 FP32 input gradient's) are the same for every thread count, given a JIT-compiled run:
  * the Vector API's interpreted fallback of exp and tanh can differ from the compiled form in the
@@ -119,10 +123,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
  * forward's padded input, one image (about the size of the image plus its padding), is in each
- * part's thread's buffer, as are the packed weights where the parts pack their own. The narrow
- * weight gradient's padded input (one image) and the FP32 input gradient's accumulator (stride
- * above 1: one group of one image) are in the calling thread's buffers, the latter's packed gY
- * (M × P, P rounded up to NR) in each part's thread's.
+ * part's thread's buffer, as are the packed weights where the parts pack their own. So are the
+ * FP32 gradients' buffers: the weight gradient's padded input (one image) and [K, M] scratch, the
+ * input gradient's accumulator (stride above 1: one group of one image), packed W^T rows and
+ * packed gY (M × P, P rounded up to NR), each part using its own share.
  */
 final class CpuConvolution {
 
