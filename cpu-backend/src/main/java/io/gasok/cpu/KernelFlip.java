@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * lanes and 6-row tile. A 256 × 256 × 3×3 weight tensor packed in 184-214 µs this way against
  * 486-594 µs element by element (and 123-132 µs for the plain, unflipped pack of the forward; one
  * thread, AMD EPYC Zen 4). Blocks of other lengths ({@link #forTaps} null: AVX2's 4-row tile and
- * its 36-float blocks take five vectors, NEON's nine) stay element by element.
+ * its 36-float blocks take five vectors, NEON's 4 lanes fourteen for 54 floats) stay element by
+ * element.
  *
  * <p>The four source vectors start at 0, LANES, 2·LANES and L - LANES (clamped, so the last
  * overlaps the third where L is not a multiple of LANES and no load leaves the block), the four
