@@ -348,27 +348,26 @@ final class CpuConvolution {
             GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
             int[] paddedRows = new int[2];
             // The part's whole tasks, then its rows of the shared task (ForwardTiles), if any.
-            int first = tiles.start(part);
-            int whole = tiles.start(part + 1) - first;
+            int whole = tiles.start(part + 1) - tiles.start(part);
             boolean sharing = tiles.shares() && tiles.sharedRows(part + 1) > tiles.sharedRows(part);
             int items = whole + (sharing ? 1 : 0);
             for (int item = 0; item < items; ) {
-                int n = tiles.image(item < whole ? first + item : tiles.sharedTask());
+                int n = tiles.image(tiles.task(part, item));
                 int imageEnd = item;
-                while (imageEnd < items && tiles.image(imageEnd < whole ? first + imageEnd : tiles.sharedTask()) == n) {
+                while (imageEnd < items && tiles.image(tiles.task(part, imageEnd)) == n) {
                     imageEnd++;
                 }
                 paddedRows[0] = -1;
                 paddedRows[1] = 0;
                 if (padded != null && !padPerTile) {
                     for (int i = item; i < imageEnd; i++) {
-                        int t = i < whole ? first + i : tiles.sharedTask();
+                        int t = tiles.task(part, i);
                         padRowsFor(spec, geometry, xs, xOffset, n, tiles.group(t), tiles.firstPixel(t), tiles.pixels(t),
                                 padded, paddedRows);
                     }
                 }
                 for (; item < imageEnd; item++) {
-                    int task = item < whole ? first + item : tiles.sharedTask();
+                    int task = tiles.task(part, item);
                     int firstRow = item < whole ? 0 : tiles.sharedRows(part) * MR;
                     int endRow = item < whole ? geometry.outPerGroup
                             : Math.min(geometry.outPerGroup, tiles.sharedRows(part + 1) * MR);
@@ -775,6 +774,12 @@ final class CpuConvolution {
         /** The shared task ({@link #shares}): the last one. */
         int sharedTask() {
             return tasks - 1;
+        }
+
+        /** Part p's item i: its whole tasks in order, then (i = their count) the shared task. */
+        int task(int part, int item) {
+            int task = start(part) + item;
+            return task < start(part + 1) ? task : sharedTask();
         }
 
         /** Part p's rows of the shared task, in MR-row tiles: [sharedRows(p), sharedRows(p + 1)). */
