@@ -30,6 +30,11 @@ class GemmFloat32AllocationTest {
                 Arguments.of("gesture MLP 128x20x42 bias relu", 128, 20, 42, relu, true),
                 Arguments.of("70x70x600 tanh, beta, bias (two k-blocks)", 70, 70, 600,
                         new Epilogue(1.5, 0.5, UnaryOp.TANH, 0), true),
+                // exp in the epilogue: SILU (YOLO's activation), and GELU, whose erf fit around it
+                // is VectorForms' longest loop (the likeliest to outgrow C2's inlining budget there).
+                Arguments.of("70x70x600 silu, bias (two k-blocks)", 70, 70, 600,
+                        Epilogue.activation(UnaryOp.SILU, 0), true),
+                Arguments.of("70x33x600 gelu (column tail)", 70, 33, 600, Epilogue.activation(UnaryOp.GELU, 0), false),
                 Arguments.of("40x33x20 leaky relu, beta (small, column tail)", 40, 33, 20,
                         new Epilogue(1, 1, UnaryOp.LEAKY_RELU, 0.1), false));
     }

@@ -3,12 +3,14 @@ package io.gasok.cpu;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.spi.BinaryOp;
+import io.gasok.spi.UnaryOp;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Compiled, a comparison or choice between values allocates nothing: its vectors and masks stay in
- * registers. In a JVM of its own, as every *AllocationTest (the cpu-backend pom says why).
+ * registers; nor do the transcendental ops and the activations built on them, whose loops are the
+ * longest. In a JVM of its own, as every *AllocationTest (the cpu-backend pom says why).
  */
 class VectorFormsAllocationTest {
 
@@ -31,6 +33,28 @@ class VectorFormsAllocationTest {
                     () -> VectorForms.compare(op, a, 0, b, 0, bits, 0, bits.length), 20_000, 2_000, 1);
             assertTrue(select < 1 && compare < 1,
                     op + ": select allocates " + select + " bytes a call, compare " + compare);
+        }
+    }
+
+    @Test
+    void transcendentalOpsAllocateNothingOnceCompiled() {
+        float[] x = new float[256];
+        float[] y = new float[256];
+        double[] dx = new double[256];
+        double[] dy = new double[256];
+        Random random = new Random(15);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 4 * random.nextFloat() - 2;
+            dx[i] = x[i];
+        }
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SILU,
+            UnaryOp.GELU_TANH, UnaryOp.ERF, UnaryOp.GELU}) {
+            double floats = AllocationProbe.bytesPerCall(
+                    () -> VectorForms.unary(op, 0, x, 0, y, 0, x.length), 20_000, 2_000, 1);
+            double doubles = AllocationProbe.bytesPerCall(
+                    () -> VectorForms.unary(op, 0, dx, 0, dy, 0, dx.length), 20_000, 2_000, 1);
+            assertTrue(floats < 1 && doubles < 1,
+                    op + ": float32 allocates " + floats + " bytes a call, float64 " + doubles);
         }
     }
 }
