@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Kernels run synchronously on the calling thread and the pool's workers; below a size
  * threshold (per kernel) they run serially, so small tensors pay no scheduling cost. Results are
- * deterministic for a given thread count, with one known exception: lanes of the transcendental
- * ops that use the Vector API's math operators (EXP, LOG, TANH, POW, and the activations built on
- * them) come from the JDK's vector math library once a kernel is JIT-compiled and from
- * {@link Math} before, which can differ in the last bit during warm-up.
+ * deterministic for a given thread count, with one known exception: POW's lanes come from the
+ * JDK's vector math library once a kernel is JIT-compiled and from {@link Math} before, which can
+ * differ in the last bit during warm-up. (exp, log and tanh, and the activations and softmax built
+ * on them, are {@link VectorMath}'s: the same bits either way.)
  *
  * <p>Memory: a buffer is a heap array; a freed buffer's array of 64 KiB or more goes to an
  * {@link ArrayPool} and serves the next buffer of the same dtype and length, so that a loop over

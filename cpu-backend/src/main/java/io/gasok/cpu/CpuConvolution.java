@@ -113,9 +113,8 @@ import jdk.incubator.vector.VectorSpecies;
  * images and tiles in that order: their GEMMs use the pool internally and im2col/col2im split the
  * tile's rows by input channel; the tile order fixes every sum's order. Results are deterministic for a thread
  * count, and the FP32 ones tested here the same bits on one and two threads; the forward's (and so the
- * stride-1 FP32 input gradient's) are the same for every thread count, given a JIT-compiled run:
- * the Vector API's interpreted fallback of exp and tanh can differ from the compiled form in the
- * last bit, so SILU, SIGMOID and TANH epilogues are bitwise stable only once compiled.
+ * stride-1 FP32 input gradient's) are the same for every thread count, activations included
+ * ({@link VectorMath}'s exp and tanh are the same bits compiled or not).
  *
  * <p><b>Memory.</b> A GEMM-path tile has at most {@value #COLUMN_BUDGET} elements of columns (at
  * least {@value #MIN_TILE_PIXELS} pixels), an FP32 forward tile's packed columns at most

@@ -754,18 +754,20 @@ final class CpuReductions {
         for (int blockStart = 0; blockStart < count; blockStart += SUM_BLOCK) {
             int blockEnd = Math.min(count, blockStart + SUM_BLOCK);
             int blockBound = Math.min(bound, blockEnd);
-            FloatVector acc0 = FloatVector.zero(SPECIES);
+            // The exponentials go into y (log-softmax overwrites them below): x - max, exp in
+            // place (VectorMath, whose loops take arrays), then their sum in order.
             int i = blockStart;
             for (; i < blockBound; i += LANES) {
-                FloatVector e = FloatVector.fromArray(SPECIES, x, inAt + i).sub(maxVector).lanewise(VectorOperators.EXP);
-                if (!log) {
-                    e.intoArray(y, outAt + i);
-                }
-                acc0 = acc0.add(e);
+                FloatVector.fromArray(SPECIES, x, inAt + i).sub(maxVector).intoArray(y, outAt + i);
+            }
+            VectorMath.exp(VectorMath.Exp.EXP, y, outAt + blockStart, y, outAt + blockStart, blockBound - blockStart);
+            FloatVector acc0 = FloatVector.zero(SPECIES);
+            for (i = blockStart; i < blockBound; i += LANES) {
+                acc0 = acc0.add(FloatVector.fromArray(SPECIES, y, outAt + i));
             }
             float blockSum = sumLanesInOrder(acc0);
             for (; i < blockEnd; i++) {
-                float e = (float) Math.exp(x[inAt + i] - max);
+                float e = VectorMath.exp(x[inAt + i] - max);
                 if (!log) {
                     y[outAt + i] = e;
                 }
@@ -808,7 +810,8 @@ final class CpuReductions {
                                           boolean log, WorkerPool pool) {
         int groups = Math.ceilDiv(lines, LANES);
         forRanges(groups, (long) lines * extent, pool, (from, to) -> {
-            float[] block = new float[extent * LANES];
+            // The lines, their exponentials and a scratch vector (softmaxAcrossLanes).
+            float[] block = new float[(2 * extent + 1) * LANES];
             for (int group = from; group < to; group++) {
                 int first = group * LANES;
                 int count = Math.min(LANES, lines - first);
@@ -829,24 +832,36 @@ final class CpuReductions {
         });
     }
 
-    /** Softmax, in place, of the V lines held one per lane in {@code block} ({@code extent} vectors). */
+    /**
+     * Softmax, in place, of the V lines held one per lane in the first {@code extent} vectors of
+     * {@code block}, which has room for {@code 2·extent + 1}: x - max, its exponentials (in place;
+     * for log-softmax into the next {@code extent} vectors, as x - max is needed again) in one call
+     * of {@link VectorMath}'s loop, their sum, and for log-softmax the log of the sums through the
+     * last vector.
+     */
     private static void softmaxAcrossLanes(float[] block, int extent, boolean log) {
         FloatVector max = FloatVector.fromArray(SPECIES, block, 0);
         for (int j = 1; j < extent; j++) {
             max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, block, j * LANES));
         }
+        for (int j = 0; j < extent; j++) {
+            FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).intoArray(block, j * LANES);
+        }
+        int exps = log ? extent * LANES : 0;
+        VectorMath.exp(VectorMath.Exp.EXP, block, 0, block, exps, extent * LANES);
         FloatVector sum = FloatVector.zero(SPECIES);
         for (int j = 0; j < extent; j++) {
-            FloatVector e = FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).lanewise(VectorOperators.EXP);
-            if (!log) {
-                e.intoArray(block, j * LANES);
-            }
-            sum = sum.add(e);
+            sum = sum.add(FloatVector.fromArray(SPECIES, block, exps + j * LANES));
         }
         if (log) {
-            FloatVector logSum = sum.lanewise(VectorOperators.LOG);
+            // The log of the sums through the last vector: VectorMath's loops take arrays (and a
+            // helper taking the vector would box it wherever C2 did not inline it).
+            int scratch = 2 * extent * LANES;
+            sum.intoArray(block, scratch);
+            VectorMath.log(block, scratch, block, scratch, LANES);
+            FloatVector logSum = FloatVector.fromArray(SPECIES, block, scratch);
             for (int j = 0; j < extent; j++) {
-                FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).sub(logSum).intoArray(block, j * LANES);
+                FloatVector.fromArray(SPECIES, block, j * LANES).sub(logSum).intoArray(block, j * LANES);
             }
         } else {
             FloatVector scale = FloatVector.broadcast(SPECIES, 1f).div(sum);
@@ -874,36 +889,20 @@ final class CpuReductions {
         int inStride = in.stride(axis);
         int outStride = out.stride(axis);
         forRanges(groups * strips, in.size(), pool, (from, to) -> {
+            float[] block = new float[(2 * extent + 1) * LANES];
             for (int unit = from; unit < to; unit++) {
                 int column = unit % strips * LANES;
                 int inAt = StridedWalk.offsetOf(groupShape, in.strides(), in.offset(), unit / strips) + column;
                 int outAt = StridedWalk.offsetOf(groupShape, out.strides(), out.offset(), unit / strips) + column;
+                // The strip's lines, one per lane, into block (lanes past the width zero, and not
+                // written back), through softmaxAcrossLanes.
                 VectorMask<Float> mask = SPECIES.indexInRange(column, width);
-                FloatVector max = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
                 for (int k = 0; k < extent; k++) {
-                    max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, inAt + k * inStride, mask));
+                    FloatVector.fromArray(SPECIES, x, inAt + k * inStride, mask).intoArray(block, k * LANES);
                 }
-                FloatVector sum = FloatVector.zero(SPECIES);
+                softmaxAcrossLanes(block, extent, log);
                 for (int k = 0; k < extent; k++) {
-                    FloatVector e = FloatVector.fromArray(SPECIES, x, inAt + k * inStride, mask).sub(max)
-                            .lanewise(VectorOperators.EXP);
-                    if (!log) {
-                        e.intoArray(y, outAt + k * outStride, mask);
-                    }
-                    sum = sum.add(e);
-                }
-                if (log) {
-                    FloatVector logSum = sum.lanewise(VectorOperators.LOG);
-                    for (int k = 0; k < extent; k++) {
-                        FloatVector.fromArray(SPECIES, x, inAt + k * inStride, mask).sub(max).sub(logSum)
-                                .intoArray(y, outAt + k * outStride, mask);
-                    }
-                } else {
-                    FloatVector scale = FloatVector.broadcast(SPECIES, 1f).div(sum);
-                    for (int k = 0; k < extent; k++) {
-                        FloatVector.fromArray(SPECIES, y, outAt + k * outStride, mask).mul(scale)
-                                .intoArray(y, outAt + k * outStride, mask);
-                    }
+                    FloatVector.fromArray(SPECIES, block, k * LANES).intoArray(y, outAt + k * outStride, mask);
                 }
             }
         });

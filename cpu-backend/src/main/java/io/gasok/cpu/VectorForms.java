@@ -39,43 +39,14 @@ import jdk.incubator.vector.VectorSpecies;
  * quotient that rounds across an integer would move the result by a whole divisor; the Vector API
  * has no floor), and FLOAT64 ERF and GELU (the reference's series/continued fraction, about 1e-15).
  *
- * <p>FLOAT32 ERF is a vectorised fit derived for this class (weighted least squares with Lawson
- * reweighting towards minimax, against {@code math.erf} in double):
- * <ul>
- *   <li>|x| &lt; 1: {@code x · P(x²)}, P of degree 6, relative error of the fit 1.2e-9;</li>
- *   <li>|x| ≥ 1: {@code ±(1 - exp(Q(t)))}, t = min(|x|, 4) (erf rounds to ±1 in float beyond
- *   3.92), Q of degree 6 fitted to {@code ln erfc(t)}, absolute error of erf 1.0e-9.</li>
- * </ul>
- * Evaluated in float with fma, its error against io.gasok.spi.Erf (the double reference) over
- * [-6, 6] in steps of 2⁻¹⁶ is at most 1.20e-7 absolute (at x = -0.956) and 2.33 ulp of the
- * float result everywhere, measured; well inside float32's elementwise tolerance 1e-6 + 1e-5·|x|.
+ * <p>EXP, LOG, TANH, SIGMOID, SILU, GELU_TANH and FLOAT32 ERF and GELU are {@link VectorMath}'s
+ * loops: polynomials of exact vector operations, the same bits whether the JIT has compiled them
+ * or not (the Vector API's EXP, LOG and TANH operators are SVML's once compiled and {@link Math}'s
+ * before), with FLOAT32 ERF's fit described there.
  */
 final class VectorForms {
     private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
     private static final VectorSpecies<Double> DOUBLES = CpuVectors.DOUBLES;
-
-    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
-    private static final float GELU_CUBIC = 0.044715f;
-    private static final double SQRT_2_OVER_PI_64 = Math.sqrt(2 / Math.PI);
-    private static final double GELU_CUBIC_64 = 0.044715;
-
-    // erf(x)/x = P(x²) on |x| < 1, lowest degree first.
-    private static final float P0 = 1.1283791065216064f;
-    private static final float P1 = -0.3761262595653534f;
-    private static final float P2 = 0.11283600330352783f;
-    private static final float P3 = -0.02685444802045822f;
-    private static final float P4 = 0.005189541261643171f;
-    private static final float P5 = -0.0008020888199098408f;
-    private static final float P6 = 7.889263360993937e-05f;
-    // ln erfc(t) = Q(t) on 1 <= t <= 4, lowest degree first.
-    private static final float Q0 = -0.0003537039738148451f;
-    private static final float Q1 = -1.127040147781372f;
-    private static final float Q2 = -0.6382255554199219f;
-    private static final float Q3 = -0.10303746163845062f;
-    private static final float Q4 = 0.02180536277592182f;
-    private static final float Q5 = -0.002939618658274412f;
-    private static final float Q6 = 0.00018557517614681274f;
 
     /** Per-thread vectors for the zero-padded tail of a run, so a call allocates nothing. */
     private static final ThreadLocal<TailScratch> TAILS = ThreadLocal.withInitial(TailScratch::new);
@@ -145,16 +116,16 @@ final class VectorForms {
             case NEG -> neg(x, xi, y, yi, bound);
             case ABS -> abs(x, xi, y, yi, bound);
             case SIGN -> sign(x, xi, y, yi, bound);
-            case EXP -> exp(x, xi, y, yi, bound);
+            case EXP -> exp(VectorMath.Exp.EXP, x, xi, y, yi, bound);
             case LOG -> log(x, xi, y, yi, bound);
             case SQRT -> sqrt(x, xi, y, yi, bound);
-            case TANH -> tanh(x, xi, y, yi, bound);
-            case SIGMOID -> sigmoid(x, xi, y, yi, bound);
+            case TANH -> exp(VectorMath.Exp.TANH, x, xi, y, yi, bound);
+            case SIGMOID -> exp(VectorMath.Exp.SIGMOID, x, xi, y, yi, bound);
             case RELU -> relu(x, xi, y, yi, bound);
-            case SILU -> silu(x, xi, y, yi, bound);
-            case GELU_TANH -> geluTanh(x, xi, y, yi, bound);
-            case ERF -> erfOrGelu(x, xi, y, yi, bound, false);
-            case GELU -> erfOrGelu(x, xi, y, yi, bound, true);
+            case SILU -> exp(VectorMath.Exp.SILU, x, xi, y, yi, bound);
+            case GELU_TANH -> exp(VectorMath.Exp.GELU_TANH, x, xi, y, yi, bound);
+            case ERF -> exp(VectorMath.Exp.ERF, x, xi, y, yi, bound);
+            case GELU -> exp(VectorMath.Exp.GELU, x, xi, y, yi, bound);
             case LEAKY_RELU -> leakyRelu(x, xi, y, yi, bound, (float) p);
             case NOT -> throw new IllegalArgumentException("not takes a bool operand, not float32");
         };
@@ -186,14 +157,14 @@ final class VectorForms {
             case NEG -> neg(x, xi, y, yi, bound);
             case ABS -> abs(x, xi, y, yi, bound);
             case SIGN -> sign(x, xi, y, yi, bound);
-            case EXP -> exp(x, xi, y, yi, bound);
+            case EXP -> exp(VectorMath.Exp.EXP, x, xi, y, yi, bound);
             case LOG -> log(x, xi, y, yi, bound);
             case SQRT -> sqrt(x, xi, y, yi, bound);
-            case TANH -> tanh(x, xi, y, yi, bound);
-            case SIGMOID -> sigmoid(x, xi, y, yi, bound);
+            case TANH -> exp(VectorMath.Exp.TANH, x, xi, y, yi, bound);
+            case SIGMOID -> exp(VectorMath.Exp.SIGMOID, x, xi, y, yi, bound);
             case RELU -> relu(x, xi, y, yi, bound);
-            case SILU -> silu(x, xi, y, yi, bound);
-            case GELU_TANH -> geluTanh(x, xi, y, yi, bound);
+            case SILU -> exp(VectorMath.Exp.SILU, x, xi, y, yi, bound);
+            case GELU_TANH -> exp(VectorMath.Exp.GELU_TANH, x, xi, y, yi, bound);
             case ERF, GELU -> 0;
             case LEAKY_RELU -> leakyRelu(x, xi, y, yi, bound, p);
             case NOT -> throw new IllegalArgumentException("not takes a bool operand, not float64");
@@ -531,19 +502,14 @@ final class VectorForms {
         return bound;
     }
 
-    private static int exp(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            v.lanewise(VectorOperators.EXP).intoArray(y, yi + i);
-        }
+    /** The kinds of {@link VectorMath}'s exp loop (see the class comment). */
+    private static int exp(VectorMath.Exp kind, float[] x, int xi, float[] y, int yi, int bound) {
+        VectorMath.exp(kind, x, xi, y, yi, bound);
         return bound;
     }
 
     private static int log(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            v.lanewise(VectorOperators.LOG).intoArray(y, yi + i);
-        }
+        VectorMath.log(x, xi, y, yi, bound);
         return bound;
     }
 
@@ -555,42 +521,10 @@ final class VectorForms {
         return bound;
     }
 
-    private static int tanh(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            v.lanewise(VectorOperators.TANH).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int sigmoid(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            FloatVector.broadcast(FLOATS, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
     private static int relu(float[] x, int xi, float[] y, int yi, int bound) {
         for (int i = 0; i < bound; i += FLOATS.length()) {
             FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
             v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int silu(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int geluTanh(float[] x, int xi, float[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
-            v.mul(0.5f).mul(v.add(v.mul(v).mul(v).mul(GELU_CUBIC)).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH).add(1f)).intoArray(y, yi + i);
         }
         return bound;
     }
@@ -697,19 +631,13 @@ final class VectorForms {
         return bound;
     }
 
-    private static int exp(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            v.lanewise(VectorOperators.EXP).intoArray(y, yi + i);
-        }
+    private static int exp(VectorMath.Exp kind, double[] x, int xi, double[] y, int yi, int bound) {
+        VectorMath.exp(kind, x, xi, y, yi, bound);
         return bound;
     }
 
     private static int log(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            v.lanewise(VectorOperators.LOG).intoArray(y, yi + i);
-        }
+        VectorMath.log(x, xi, y, yi, bound);
         return bound;
     }
 
@@ -721,42 +649,10 @@ final class VectorForms {
         return bound;
     }
 
-    private static int tanh(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            v.lanewise(VectorOperators.TANH).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int sigmoid(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            DoubleVector.broadcast(DOUBLES, 1d).div(v.neg().lanewise(VectorOperators.EXP).add(1d)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
     private static int relu(double[] x, int xi, double[] y, int yi, int bound) {
         for (int i = 0; i < bound; i += DOUBLES.length()) {
             DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
             v.blend(0d, v.compare(VectorOperators.LE, 0d)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int silu(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1d)).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    private static int geluTanh(double[] x, int xi, double[] y, int yi, int bound) {
-        for (int i = 0; i < bound; i += DOUBLES.length()) {
-            DoubleVector v = DoubleVector.fromArray(DOUBLES, x, xi + i);
-            v.mul(0.5).mul(v.add(v.mul(v).mul(v).mul(GELU_CUBIC_64)).mul(SQRT_2_OVER_PI_64).lanewise(VectorOperators.TANH).add(1d)).intoArray(y, yi + i);
         }
         return bound;
     }
@@ -831,40 +727,6 @@ final class VectorForms {
             DoubleVector a = DoubleVector.fromArray(DOUBLES, x, xi + i);
             DoubleVector b = DoubleVector.fromArray(DOUBLES, z, zi + i);
             a.min(b).intoArray(y, yi + i);
-        }
-        return bound;
-    }
-
-    /**
-     * {@code y = erf(x)}, or with {@code gelu} {@code y = 0.5 x (1 + erf(x / √2))}, in float32 by the
-     * fit in the class comment; NaN stays NaN, erf(±0) = ±0. One loop for both, so the erf code is
-     * written once and x is read before y is written (y may be x). The GELU/erf choice is made
-     * without a branch on vectors: {@code (erf + c) · w} with c = -0 (adding -0 changes nothing, not
-     * even a -0) and w = 1 for erf, c = 1 and w = 0.5 x for GELU.
-     */
-    private static int erfOrGelu(float[] x, int xi, float[] y, int yi, int bound, boolean gelu) {
-        float scale = gelu ? SQRT_HALF : 1f;
-        float addend = gelu ? 1f : -0f;
-        VectorMask<Float> keepOne = FLOATS.maskAll(!gelu);
-        for (int i = 0; i < bound; i += FLOATS.length()) {
-            FloatVector in = FloatVector.fromArray(FLOATS, x, xi + i);
-            FloatVector v = in.mul(scale);
-            FloatVector s = v.mul(v);
-            FloatVector p = FloatVector.broadcast(FLOATS, P6).fma(s, FloatVector.broadcast(FLOATS, P5))
-                    .fma(s, FloatVector.broadcast(FLOATS, P4)).fma(s, FloatVector.broadcast(FLOATS, P3))
-                    .fma(s, FloatVector.broadcast(FLOATS, P2)).fma(s, FloatVector.broadcast(FLOATS, P1))
-                    .fma(s, FloatVector.broadcast(FLOATS, P0));
-            FloatVector small = p.mul(v);
-            FloatVector abs = v.abs();
-            FloatVector t = abs.min(4f);
-            FloatVector q = FloatVector.broadcast(FLOATS, Q6).fma(t, FloatVector.broadcast(FLOATS, Q5))
-                    .fma(t, FloatVector.broadcast(FLOATS, Q4)).fma(t, FloatVector.broadcast(FLOATS, Q3))
-                    .fma(t, FloatVector.broadcast(FLOATS, Q2)).fma(t, FloatVector.broadcast(FLOATS, Q1))
-                    .fma(t, FloatVector.broadcast(FLOATS, Q0));
-            FloatVector large = q.lanewise(VectorOperators.EXP).neg().add(1f);
-            large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
-            FloatVector erf = small.blend(large, abs.compare(VectorOperators.GE, 1f));
-            erf.add(addend).mul(in.mul(0.5f).blend(1f, keepOne)).intoArray(y, yi + i);
         }
         return bound;
     }
