@@ -26,7 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * CPU. The price is speed against SVML (tools/perf's VectorMathTimes, 2-core Zen 4, AVX-512, the
  * two alternating in one JVM): float exp, log and SiLU take 1.55-1.7 times its time, double exp 2
  * and log 1.6; tanh is as fast in float and 1.2x faster in double. Float softmax lines ran at
- * 0.73-0.93x of their speed with SVML's exp (its exponentials now a pass of their own).
+ * 0.73-0.93x of their speed with SVML's exp (its exponentials now a pass of their own). Intel's
+ * SVML on the Xeon of the lent GPU machine is faster still: float exp 0.44x, SiLU 0.57x, tanh 0.60x
+ * there (results/xeon-avx512-h100/vectormath-times.txt).
  *
  * <p>Why loops over arrays, one per family, and not a {@code FloatVector exp(FloatVector)}: a vector
  * that crosses a call C2 does not inline is boxed on the heap (tens of KB a call, many times slower),
