@@ -61,6 +61,8 @@ final class CpuReductions {
     static final int PARALLEL_THRESHOLD = 1 << 15;
     /** Elements per float block sum in the inner-line path; block sums are added in double. */
     private static final int SUM_BLOCK = 4096;
+    /** Per-thread room for one vector of lane sums (softmaxLine's, from VectorMath's loop). */
+    private static final ThreadLocal<float[]> LANE_SUMS = ThreadLocal.withInitial(() -> new float[LANES]);
     /** Window rows per float block sum in the column path. */
     private static final int COLUMN_BLOCK = 64;
     /** Neighbouring outputs the column path accumulates together: two vectors. */
@@ -747,6 +749,7 @@ final class CpuReductions {
 
     /** Softmax of one contiguous FLOAT32 line, vectorised along it. */
     private static void softmaxLine(float[] x, int inAt, float[] y, int outAt, int count, boolean log) {
+        float[] sums = LANE_SUMS.get();
         float max = extremeLine(true, x, inAt, count);
         FloatVector maxVector = FloatVector.broadcast(SPECIES, max);
         int bound = SPECIES.loopBound(count);
@@ -754,18 +757,11 @@ final class CpuReductions {
         for (int blockStart = 0; blockStart < count; blockStart += SUM_BLOCK) {
             int blockEnd = Math.min(count, blockStart + SUM_BLOCK);
             int blockBound = Math.min(bound, blockEnd);
-            // The exponentials go into y (log-softmax overwrites them below): x - max, exp in
-            // place (VectorMath, whose loops take arrays), then their sum in order.
-            int i = blockStart;
-            for (; i < blockBound; i += LANES) {
-                FloatVector.fromArray(SPECIES, x, inAt + i).sub(maxVector).intoArray(y, outAt + i);
-            }
-            VectorMath.exp(VectorMath.Exp.EXP, y, outAt + blockStart, y, outAt + blockStart, blockBound - blockStart);
-            FloatVector acc0 = FloatVector.zero(SPECIES);
-            for (i = blockStart; i < blockBound; i += LANES) {
-                acc0 = acc0.add(FloatVector.fromArray(SPECIES, y, outAt + i));
-            }
-            float blockSum = sumLanesInOrder(acc0);
+            // The exponentials go into y (log-softmax overwrites them below), their lane-wise sum
+            // into sums (VectorMath's loops take arrays), in one pass.
+            VectorMath.expShiftedSum(x, inAt + blockStart, max, y, outAt + blockStart, blockBound - blockStart, sums, 0);
+            float blockSum = sumLanesInOrder(FloatVector.fromArray(SPECIES, sums, 0));
+            int i = blockBound;
             for (; i < blockEnd; i++) {
                 float e = VectorMath.exp(x[inAt + i] - max);
                 if (!log) {
