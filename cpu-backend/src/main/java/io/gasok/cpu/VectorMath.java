@@ -229,9 +229,9 @@ final class VectorMath {
                 }
             };
             out.intoArray(y, yi + i);
-            if (sums != null) {
-                sum = sum.add(out);
-            }
+            // Summed for every caller: a vector updated on one path only (if sums != null) is a
+            // merge C2 may box (96 bytes a call, seen in a JVM that had run the other tests first).
+            sum = sum.add(out);
         }
         if (sums != null) {
             sum.intoArray(sums, si);
