@@ -24,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * computed by {@link Math#exp} differed from the lanes beside it. Here every operation is IEEE-exact
  * in the interpreter and in compiled code alike: the same bits whatever the JIT has done, on every
  * CPU. The price is speed against SVML (tools/perf's VectorMathTimes, 2-core Zen 4, AVX-512, the
- * two alternating in one JVM): float exp, log and SiLU take 1.55-1.7 times its time, double exp 2
- * and log 1.6; tanh is as fast in float and 1.2x faster in double. Softmax of 16384×1024 floats
+ * two alternating in one JVM, nine JVMs at bb403a9): float exp and SiLU run at 0.53-0.66x its
+ * speed (one JVM of the nine 0.39-0.43x), log 0.60-0.66x, double exp 0.47-0.52x and log
+ * 0.60-0.66x; tanh 0.80-1.09x in float and 1.16-1.38x in double. Softmax of 16384×1024 floats
  * (./gasok bench, three runs alternating with SVML's version) lost a quarter on one thread (its
  * ratio to NumPy 2.67-2.78x against 3.09-3.68x) and nothing measurable on two. Intel's
  * SVML on the Xeon of the lent GPU machine is faster still: float exp 0.44x, SiLU 0.57x, tanh 0.60x
