@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * computed by {@link Math#exp} differed from the lanes beside it. Here every operation is IEEE-exact
  * in the interpreter and in compiled code alike: the same bits whatever the JIT has done, on every
  * CPU. The price is speed against SVML (tools/perf's VectorMathTimes, 2-core Zen 4, AVX-512, the
- * two alternating in one JVM, nine JVMs at bb403a9): float exp and SiLU run at 0.53-0.66x its
- * speed (one JVM of the nine 0.39-0.43x), log 0.60-0.66x, double exp 0.47-0.52x and log
- * 0.60-0.66x; tanh 0.80-1.09x in float and 1.16-1.38x in double. Softmax of 16384×1024 floats
+ * two alternating in one JVM, seven JVMs with the polynomials written out): float exp 0.48-0.60x
+ * its speed, SiLU 0.54-0.64x, log 0.63-0.72x, double exp 0.54-0.62x and log 0.66-0.76x; tanh
+ * 0.92-1.02x in float and 1.25-1.39x in double. Softmax of 16384×1024 floats
  * (./gasok bench, three runs alternating with SVML's version) lost a quarter on one thread (its
  * ratio to NumPy 2.67-2.78x against 3.09-3.68x) and nothing measurable on two. Intel's
  * SVML on the Xeon of the lent GPU machine is faster still: float exp 0.44x, SiLU 0.57x, tanh 0.60x
@@ -110,34 +110,33 @@ final class VectorMath {
     private static final double GELU_TANH_SCALE_64 = -2 * Math.sqrt(2 / Math.PI);
     private static final double GELU_CUBIC_64 = 0.044715;
 
-    /** P's coefficients, 1/k! for k = 7 down to 2 (float) and 13 down to 2 (double), Horner's order. */
-    private static final float[] EXPM1_F = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f};
-    private static final double[] EXPM1_D = inverseFactorials(13);
+    // The polynomials are written out, one fma a coefficient, and not a loop over an array of
+    // coefficients: with such inner loops (a vector carried through each), C2 compiled the float
+    // loop now and then, early and with 128-bit lanes, into code that boxed at every step for good
+    // (60-90 bytes a vector: GemmFloat32AllocationTest's SILU, TANH and GELU epilogues failed in
+    // about one JVM in four; none in fifty since). Written out they are faster too (double exp by
+    // a fifth). Coefficients: exp's P, 1/k! for k = 7 down to 2 (float) and 13 down to 2 (double);
+    // log's atanh series, 2/(2k + 1) for k = 4 down to 1 (float) and 9 down to 1 (double); the erf
+    // fit below.
 
-    /** log's atanh series, 2/(2k + 1) for k = 4 down to 1 (float) and 9 down to 1 (double). */
-    private static final float[] LOG_F = {2f / 9, 2f / 7, 2f / 5, 2f / 3};
-    private static final double[] LOG_D = {2d / 19, 2d / 17, 2d / 15, 2d / 13, 2d / 11, 2d / 9, 2d / 7, 2d / 5, 2d / 3};
-
-    /** erf(x)/x = P(x²) on |x| &lt; 1, highest degree first. */
-    private static final float[] ERF_SMALL = {7.889263360993937e-05f, -0.0008020888199098408f, 0.005189541261643171f,
-        -0.02685444802045822f, 0.11283600330352783f, -0.3761262595653534f, 1.1283791065216064f};
-    /** ln erfc(t) = Q(t) on 1 ≤ t ≤ 4, highest degree first. */
-    private static final float[] ERF_LARGE = {0.00018557517614681274f, -0.002939618658274412f, 0.02180536277592182f,
-        -0.10303746163845062f, -0.6382255554199219f, -1.127040147781372f, -0.0003537039738148451f};
+    /** erf(x)/x = P(x²) on |x| &lt; 1: the coefficient of (x²)^k is ERF_SMALL_k. */
+    private static final float ERF_SMALL_6 = 7.889263360993937e-05f;
+    private static final float ERF_SMALL_5 = -0.0008020888199098408f;
+    private static final float ERF_SMALL_4 = 0.005189541261643171f;
+    private static final float ERF_SMALL_3 = -0.02685444802045822f;
+    private static final float ERF_SMALL_2 = 0.11283600330352783f;
+    private static final float ERF_SMALL_1 = -0.3761262595653534f;
+    private static final float ERF_SMALL_0 = 1.1283791065216064f;
+    /** ln erfc(t) = Q(t) on 1 ≤ t ≤ 4: the coefficient of t^k is ERF_LARGE_k. */
+    private static final float ERF_LARGE_6 = 0.00018557517614681274f;
+    private static final float ERF_LARGE_5 = -0.002939618658274412f;
+    private static final float ERF_LARGE_4 = 0.02180536277592182f;
+    private static final float ERF_LARGE_3 = -0.10303746163845062f;
+    private static final float ERF_LARGE_2 = -0.6382255554199219f;
+    private static final float ERF_LARGE_1 = -1.127040147781372f;
+    private static final float ERF_LARGE_0 = -0.0003537039738148451f;
 
     private VectorMath() {
-    }
-
-    private static double[] inverseFactorials(int highest) {
-        double[] c = new double[highest - 1];
-        for (int k = highest; k >= 2; k--) {
-            double factorial = 1;
-            for (int j = 2; j <= k; j++) {
-                factorial *= j;
-            }
-            c[highest - k] = 1 / factorial;
-        }
-        return c;
     }
 
     // ---- float ----
@@ -170,11 +169,12 @@ final class VectorMath {
                 case TANH -> v.abs().mul(-2f);
                 case ERF, GELU -> {
                     FloatVector t = v.mul(erfScale).abs().min(4f);
-                    FloatVector q = t.fma(ERF_LARGE[0], ERF_LARGE[1]);
-                    for (int k = 2; k < ERF_LARGE.length; k++) {
-                        q = q.fma(t, t.broadcast(ERF_LARGE[k]));
-                    }
-                    yield q;
+                    FloatVector q = t.fma(ERF_LARGE_6, ERF_LARGE_5);
+                    q = q.fma(t, t.broadcast(ERF_LARGE_4));
+                    q = q.fma(t, t.broadcast(ERF_LARGE_3));
+                    q = q.fma(t, t.broadcast(ERF_LARGE_2));
+                    q = q.fma(t, t.broadcast(ERF_LARGE_1));
+                    yield q.fma(t, t.broadcast(ERF_LARGE_0));
                 }
             };
             // exp(a) = 2^n·(expm1(r) + 1), or for TANH expm1(a) = 2^n·expm1(r) + (2^n - 1).
@@ -183,10 +183,11 @@ final class VectorMath {
             FloatVector n = shifted.sub(ROUND_F);
             FloatVector r = n.fma(n.broadcast(-LN2_HI_F), c);
             r = n.fma(n.broadcast(-LN2_LO_F), r);
-            FloatVector p = r.fma(EXPM1_F[0], EXPM1_F[1]);
-            for (int k = 2; k < EXPM1_F.length; k++) {
-                p = p.fma(r, r.broadcast(EXPM1_F[k]));
-            }
+            FloatVector p = r.fma(1f / 5040, 1f / 720);
+            p = p.fma(r, r.broadcast(1f / 120));
+            p = p.fma(r, r.broadcast(1f / 24));
+            p = p.fma(r, r.broadcast(1f / 6));
+            p = p.fma(r, r.broadcast(0.5f));
             FloatVector expm1 = r.mul(r).fma(p, r);
             // n as an integer: n + 1.5·2^23 is exact, and its low mantissa bits hold n (no
             // conversion instruction, which 128-bit lanes of C2 on x86 did not always compile).
@@ -197,17 +198,12 @@ final class VectorMath {
                 FloatVector power = whole.max(-126).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 e = expm1.fma(power, power.sub(1f));
             } else {
-                // (expm1 + 1)·2^n: n added to the exponent bits, where the result is normal (n in
-                // [-125, 127]); elsewhere as two powers of two, which gives the same bits in range.
-                FloatVector mantissa = expm1.add(1f);
-                e = mantissa.reinterpretAsInts().add(whole.lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
-                VectorMask<Float> outside = n.compare(VectorOperators.LT, -125f).or(n.compare(VectorOperators.GT, 127f));
-                if (outside.anyTrue()) {
-                    IntVector half = whole.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                    FloatVector high = whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                    e = e.blend(mantissa.mul(low).mul(high), outside);
-                }
+                // (expm1 + 1)·2^n with 2^n as two powers of two, each normal, for every n: no
+                // branch on the rare lanes where one power would not do (see the class comment).
+                IntVector half = whole.lanewise(VectorOperators.ASHR, 1);
+                FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector high = whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                e = expm1.add(1f).mul(low).mul(high);
             }
             FloatVector out = switch (kind) {
                 case EXP -> e;
@@ -219,10 +215,12 @@ final class VectorMath {
                     // erf(z), z = x (ERF) or x/√2 (GELU): small |z| by P, large by 1 - e, e = exp(Q).
                     FloatVector z = v.mul(erfScale);
                     FloatVector zz = z.mul(z);
-                    FloatVector q = zz.fma(ERF_SMALL[0], ERF_SMALL[1]);
-                    for (int k = 2; k < ERF_SMALL.length; k++) {
-                        q = q.fma(zz, zz.broadcast(ERF_SMALL[k]));
-                    }
+                    FloatVector q = zz.fma(ERF_SMALL_6, ERF_SMALL_5);
+                    q = q.fma(zz, zz.broadcast(ERF_SMALL_4));
+                    q = q.fma(zz, zz.broadcast(ERF_SMALL_3));
+                    q = q.fma(zz, zz.broadcast(ERF_SMALL_2));
+                    q = q.fma(zz, zz.broadcast(ERF_SMALL_1));
+                    q = q.fma(zz, zz.broadcast(ERF_SMALL_0));
                     FloatVector large = e.neg().add(1f);
                     large = large.blend(large.neg(), z.compare(VectorOperators.LT, 0f));
                     FloatVector erf = q.mul(z).blend(large, z.abs().compare(VectorOperators.GE, 1f));
@@ -245,10 +243,11 @@ final class VectorMath {
         float n = Math.fma(c, LOG2E_F, ROUND_F) - ROUND_F;
         float r = Math.fma(n, -LN2_HI_F, c);
         r = Math.fma(n, -LN2_LO_F, r);
-        float p = Math.fma(r, EXPM1_F[0], EXPM1_F[1]);
-        for (int k = 2; k < EXPM1_F.length; k++) {
-            p = Math.fma(p, r, EXPM1_F[k]);
-        }
+        float p = Math.fma(r, 1f / 5040, 1f / 720);
+        p = Math.fma(p, r, 1f / 120);
+        p = Math.fma(p, r, 1f / 24);
+        p = Math.fma(p, r, 1f / 6);
+        p = Math.fma(p, r, 0.5f);
         float expm1 = Math.fma(r * r, p, r);
         int whole = (int) n;
         int half = whole >> 1;
@@ -274,10 +273,9 @@ final class VectorMath {
             FloatVector f = m.sub(1f);
             FloatVector s = f.div(f.add(2f));
             FloatVector z = s.mul(s);
-            FloatVector q = z.fma(LOG_F[0], LOG_F[1]);
-            for (int k = 2; k < LOG_F.length; k++) {
-                q = q.fma(z, z.broadcast(LOG_F[k]));
-            }
+            FloatVector q = z.fma(2f / 9, 2f / 7);
+            q = q.fma(z, z.broadcast(2f / 5));
+            q = q.fma(z, z.broadcast(2f / 3));
             FloatVector logM = s.mul(z).fma(q, s.add(s));
             ef.fma(ef.broadcast(LN2_HI_F), ef.fma(ef.broadcast(LN2_LO_F), logM))
                     .blend(Float.NaN, v.compare(VectorOperators.LT, 0f))
@@ -308,10 +306,17 @@ final class VectorMath {
             DoubleVector n = shifted.sub(ROUND);
             DoubleVector r = n.fma(n.broadcast(-LN2_HI), c);
             r = n.fma(n.broadcast(-LN2_LO), r);
-            DoubleVector p = r.fma(EXPM1_D[0], EXPM1_D[1]);
-            for (int k = 2; k < EXPM1_D.length; k++) {
-                p = p.fma(r, r.broadcast(EXPM1_D[k]));
-            }
+            DoubleVector p = r.fma(1d / 6227020800L, 1d / 479001600);
+            p = p.fma(r, r.broadcast(1d / 39916800));
+            p = p.fma(r, r.broadcast(1d / 3628800));
+            p = p.fma(r, r.broadcast(1d / 362880));
+            p = p.fma(r, r.broadcast(1d / 40320));
+            p = p.fma(r, r.broadcast(1d / 5040));
+            p = p.fma(r, r.broadcast(1d / 720));
+            p = p.fma(r, r.broadcast(1d / 120));
+            p = p.fma(r, r.broadcast(1d / 24));
+            p = p.fma(r, r.broadcast(1d / 6));
+            p = p.fma(r, r.broadcast(0.5));
             DoubleVector expm1 = r.mul(r).fma(p, r);
             // n as an integer: the low bits of n + 1.5·2^52 (no conversion instruction; see the float loop).
             LongVector whole = shifted.reinterpretAsLongs().sub(ROUND_BITS);
@@ -347,10 +352,14 @@ final class VectorMath {
             DoubleVector f = m.sub(1d);
             DoubleVector s = f.div(f.add(2d));
             DoubleVector z = s.mul(s);
-            DoubleVector q = z.fma(LOG_D[0], LOG_D[1]);
-            for (int k = 2; k < LOG_D.length; k++) {
-                q = q.fma(z, z.broadcast(LOG_D[k]));
-            }
+            DoubleVector q = z.fma(2d / 19, 2d / 17);
+            q = q.fma(z, z.broadcast(2d / 15));
+            q = q.fma(z, z.broadcast(2d / 13));
+            q = q.fma(z, z.broadcast(2d / 11));
+            q = q.fma(z, z.broadcast(2d / 9));
+            q = q.fma(z, z.broadcast(2d / 7));
+            q = q.fma(z, z.broadcast(2d / 5));
+            q = q.fma(z, z.broadcast(2d / 3));
             DoubleVector logM = s.mul(z).fma(q, s.add(s));
             ed.fma(ed.broadcast(LN2_HI), ed.fma(ed.broadcast(LN2_LO), logM))
                     .blend(Double.NaN, v.compare(VectorOperators.LT, 0d))
