@@ -152,7 +152,7 @@ final class CpuPooling {
      * made the kernel too large for the JIT to inline and its vectors were boxed.
      */
     private static FloatVector maximum(FloatVector a, FloatVector b) {
-        return a.lanewise(VectorOperators.MAX, b);
+        return a.max(b);
     }
 
     /** The first maximum of each lane's window, stride 1: tap (r, k) is the vector at column left + k. */

@@ -315,7 +315,12 @@ final class CpuReductions {
      * max (or min) of x[at, at + count), count ≥ 1; NaN propagates as in {@link Math#max}. MIN is
      * computed as -max(-x) (exact, ±0 and NaN included), so one vector loop with a constant
      * operator serves both: the Vector API compiles a lanewise call to one instruction only when
-     * its operator is a constant, and vectors merged from two branches get boxed.
+     * its operator is a constant, and vectors merged from two branches get boxed. The accumulators
+     * call {@code max}, a final method, and not {@code lanewise(MAX, ·)}, which is virtual: a vector
+     * carried round a loop has only its declared type when C2 parses the loop, so a virtual call on
+     * it is inlined only through this call site's type profile, and a compile made before there was
+     * one called it out of line and boxed every vector for good (the softmax allocation test, about
+     * one JVM in six). {@code max} reaches the same instruction through the JDK's own profile.
      */
     static float extremeLine(boolean max, float[] x, int at, int count) {
         float sign = max ? 1 : -1;
@@ -324,10 +329,10 @@ final class CpuReductions {
         FloatVector acc1 = acc0;
         int i = 0;
         for (int bound = count - count % (2 * LANES); i < bound; i += 2 * LANES) {
-            acc0 = acc0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, at + i).mul(signs));
-            acc1 = acc1.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, at + i + LANES).mul(signs));
+            acc0 = acc0.max(FloatVector.fromArray(SPECIES, x, at + i).mul(signs));
+            acc1 = acc1.max(FloatVector.fromArray(SPECIES, x, at + i + LANES).mul(signs));
         }
-        float result = acc0.lanewise(VectorOperators.MAX, acc1).reduceLanes(VectorOperators.MAX);
+        float result = acc0.max(acc1).reduceLanes(VectorOperators.MAX);
         for (; i < count; i++) {
             result = Math.max(result, sign * x[at + i]);
         }
@@ -431,8 +436,8 @@ final class CpuReductions {
         FloatVector best1 = FloatVector.fromArray(SPECIES, totals, column + LANES);
         for (int row = from; row < to; row++) {
             int rowAt = at + row * rowStride;
-            best0 = best0.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, rowAt).mul(signs));
-            best1 = best1.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, x, rowAt + LANES).mul(signs));
+            best0 = best0.max(FloatVector.fromArray(SPECIES, x, rowAt).mul(signs));
+            best1 = best1.max(FloatVector.fromArray(SPECIES, x, rowAt + LANES).mul(signs));
         }
         best0.intoArray(totals, column);
         best1.intoArray(totals, column + LANES);
@@ -838,7 +843,7 @@ final class CpuReductions {
     private static void softmaxAcrossLanes(float[] block, int extent, boolean log) {
         FloatVector max = FloatVector.fromArray(SPECIES, block, 0);
         for (int j = 1; j < extent; j++) {
-            max = max.lanewise(VectorOperators.MAX, FloatVector.fromArray(SPECIES, block, j * LANES));
+            max = max.max(FloatVector.fromArray(SPECIES, block, j * LANES));
         }
         for (int j = 0; j < extent; j++) {
             FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).intoArray(block, j * LANES);
