@@ -1,6 +1,5 @@
 package io.gasok.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
@@ -45,9 +44,8 @@ class CpuDepthwiseAllocationTest {
         Operand bias = operand(channels);
         Operand y = operand(1, channels, spec.outHeight(), spec.outWidth());
         WorkerPool serial = new WorkerPool(1);
-        double perCall = AllocationProbe.bytesPerCall(
-                () -> CpuDepthwise.forward(spec, x, w, bias, y, serial), 3000, 300, BOUND_BYTES);
-        assertTrue(perCall < BOUND_BYTES, name + ": " + perCall + " bytes allocated per call");
+        AllocationProbe.assertAllocatesLessThan(BOUND_BYTES, name,
+                () -> CpuDepthwise.forward(spec, x, w, bias, y, serial), 3000, 300);
     }
 
     private static Operand operand(int... shape) {

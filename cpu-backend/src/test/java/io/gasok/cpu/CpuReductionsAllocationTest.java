@@ -1,6 +1,5 @@
 package io.gasok.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.DType;
 import io.gasok.spi.Operand;
@@ -38,9 +37,8 @@ class CpuReductionsAllocationTest {
         Operand in = operand(shape, new Random(16));
         Operand out = operand(shape, new Random(17));
         WorkerPool serial = new WorkerPool(1);
-        double perCall = AllocationProbe.bytesPerCall(() -> CpuReductions.softmax(in, 1, log, out, serial),
-                3000, 300, BOUND_BYTES);
-        assertTrue(perCall < BOUND_BYTES, name + ": " + perCall + " bytes allocated per call");
+        AllocationProbe.assertAllocatesLessThan(BOUND_BYTES, name, () -> CpuReductions.softmax(in, 1, log, out, serial),
+                3000, 300);
     }
 
     private static Operand operand(int[] shape, Random random) {

@@ -1,6 +1,5 @@
 package io.gasok.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.GemmSpec;
@@ -52,10 +51,8 @@ class GemmFloat32AllocationTest {
         GemmLayout bLayout = GemmLayout.rowMajor(0, k, n);
         GemmLayout cLayout = GemmLayout.rowMajor(0, m, n);
         WorkerPool serial = new WorkerPool(1);
-        double perCall = AllocationProbe.bytesPerCall(
-                () -> GemmFloat32.gemm(spec, a, aLayout, b, bLayout, c, cLayout, bias, 0, serial),
-                3000, 500, BOUND_BYTES);
-        assertTrue(perCall < BOUND_BYTES, name + ": " + perCall + " bytes allocated per call");
+        AllocationProbe.assertAllocatesLessThan(BOUND_BYTES, name,
+                () -> GemmFloat32.gemm(spec, a, aLayout, b, bLayout, c, cLayout, bias, 0, serial), 3000, 500);
     }
 
     private static float[] values(int size, Random random) {
