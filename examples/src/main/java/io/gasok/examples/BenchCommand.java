@@ -68,6 +68,13 @@ final class BenchCommand implements Callable<Integer> {
     private static final double MIN_RUN_SECONDS = 0.02;
     /** Least time of the untimed run before each timed one at more than one thread (see {@link #run}). */
     static final double REWARM_SECONDS = 0.15;
+    /**
+     * Heap bytes a call above which a row gets a note: a Gasok call allocates its tensors' small
+     * objects (a few KB); a kernel running in the interpreter or with boxed vectors allocates tens
+     * of bytes per vector operation, megabytes a call (a 2-thread 64×80×80 → 128 stride-2 input
+     * gradient timed at 90 instead of 160 GFLOP/s allocated 1 GB in a second of it, JFR's samples).
+     */
+    static final long BOXING_BYTES_PER_CALL = 256 * 1024;
     /** The untimed run goes in about this many batches, as many calls each as the warm-up's time per call predicts. */
     private static final int REWARM_BATCHES = 5;
     private static final int LAUNCH_ELEMENTS = 256;
@@ -342,7 +349,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** One contender of one workload: what it is, and its samples (seconds per call). */
     /** A contender of one workload: its row, samples, and [calls per timed run, calls per re-warm-up]. */
-    private record Entry(Map<String, Object> row, Contender contender, double[] samples, int[] callsPerRun) {}
+    /** {@code heap}: bytes the JVM allocated during the timed runs, and their calls. */
+    private record Entry(Map<String, Object> row, Contender contender, double[] samples, int[] callsPerRun,
+                         long[] heap) {
+        Entry(Map<String, Object> row, Contender contender, int runs) {
+            this(row, contender, new double[runs], new int[2], new long[2]);
+        }
+    }
 
     /** Measures every workload at {@code threadCount} threads in this JVM; returns the report. */
     private Map<String, Object> measure(int threadCount, PrintWriter err) {
@@ -381,10 +394,10 @@ final class BenchCommand implements Callable<Integer> {
                     for (Device device : targets) {
                         Map<String, Object> row = workload.row("gasok", "gasok-" + device.backendName(),
                                 device.name(), device.description(), threadCount);
-                        entries.add(new Entry(row, workload.gasok(device), new double[runs], new int[2]));
+                        entries.add(new Entry(row, workload.gasok(device), runs));
                     }
                     for (Peers.Run peer : peerSet.runs(workload)) {
-                        entries.add(new Entry(peer.row(), peer.contender(), new double[runs], new int[2]));
+                        entries.add(new Entry(peer.row(), peer.contender(), runs));
                     }
                     run(workload, entries, peerSet, notes, threadCount > 1);
                     addRatios(entries);
@@ -466,7 +479,10 @@ final class BenchCommand implements Callable<Integer> {
                         rewarm(entry.contender, entry.callsPerRun[1]);
                     }
                     int calls = entry.callsPerRun[0];
+                    long heapBefore = heapAllocated();
                     entry.samples[r] = entry.contender.time(calls) / calls;
+                    entry.heap[0] += heapAllocated() - heapBefore;
+                    entry.heap[1] += calls;
                 } catch (RuntimeException | OutOfMemoryError e) {
                     fail(entry, e, live, peerSet, notes);
                 }
@@ -483,7 +499,38 @@ final class BenchCommand implements Callable<Integer> {
             entry.row.put("calls_per_run", entry.callsPerRun[0]);
             entry.row.put(workload.flops > 0 ? "gflops" : "gbps", workload.throughput(median));
             entry.row.put("samples", Arrays.stream(entry.samples).boxed().toList());
+            if (entry.contender.inProcess() && entry.heap[1] > 0 && heapAllocated() >= 0) {
+                long perCall = entry.heap[0] / entry.heap[1];
+                entry.row.put("heap_bytes_per_call", perCall);
+                String note = heapNote(workload.op, workload.shape, entry.row.get("backend"), entry.row.get("threads"),
+                        perCall);
+                if (note != null) {
+                    notes.add(note);
+                }
+            }
         }
+    }
+
+    /** The note on a row whose calls allocated more than {@link #BOXING_BYTES_PER_CALL} bytes each, or null. */
+    static String heapNote(String op, String shape, Object backend, Object threads, long bytesPerCall) {
+        if (bytesPerCall <= BOXING_BYTES_PER_CALL) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%s %s %s at %s threads allocated %,d heap bytes a call in its timed runs: a"
+                + " kernel the JIT had not compiled yet, or had compiled with its vectors boxed, so this row times that"
+                + " JIT state, not the kernel", op, shape, backend, threads, bytesPerCall);
+    }
+
+    /**
+     * The JVM's heap allocation, all threads together ({@code com.sun.management.ThreadMXBean}), or
+     * -1 where the JVM does not count it.
+     */
+    static long heapAllocated() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /**

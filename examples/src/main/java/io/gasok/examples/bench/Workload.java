@@ -106,6 +106,11 @@ public abstract sealed class Workload {
     public interface Contender extends AutoCloseable {
         double time(int calls);
 
+        /** Whether its calls run in this JVM (so the JVM's heap allocation during them is theirs). */
+        default boolean inProcess() {
+            return false;
+        }
+
         @Override
         default void close() {}
     }
@@ -117,6 +122,11 @@ public abstract sealed class Workload {
         abstract void call();
 
         void after() {}
+
+        @Override
+        public boolean inProcess() {
+            return true;
+        }
 
         @Override
         public double time(int calls) {
@@ -141,6 +151,11 @@ public abstract sealed class Workload {
 
         /** Run once after the batch, inside the timing (e.g. waiting for the device). */
         void finish() {}
+
+        @Override
+        public boolean inProcess() {
+            return true;
+        }
 
         @Override
         public double time(int calls) {
