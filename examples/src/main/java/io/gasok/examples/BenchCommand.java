@@ -68,13 +68,6 @@ final class BenchCommand implements Callable<Integer> {
     private static final double MIN_RUN_SECONDS = 0.02;
     /** Least time of the untimed run before each timed one at more than one thread (see {@link #run}). */
     static final double REWARM_SECONDS = 0.15;
-    /**
-     * Heap bytes a call above which a row gets a note: a Gasok call allocates its tensors' small
-     * objects (a few KB); a kernel running in the interpreter or with boxed vectors allocates tens
-     * of bytes per vector operation, megabytes a call (a 2-thread 64×80×80 → 128 stride-2 input
-     * gradient timed at 90 instead of 160 GFLOP/s allocated 1 GB in a second of it, JFR's samples).
-     */
-    static final long BOXING_BYTES_PER_CALL = 256 * 1024;
     /** The untimed run goes in about this many batches, as many calls each as the warm-up's time per call predicts. */
     private static final int REWARM_BATCHES = 5;
     private static final int LAUNCH_ELEMENTS = 256;
@@ -502,33 +495,19 @@ final class BenchCommand implements Callable<Integer> {
             if (entry.contender.inProcess() && entry.heap[1] > 0 && heapAllocated() >= 0) {
                 long perCall = entry.heap[0] / entry.heap[1];
                 entry.row.put("heap_bytes_per_call", perCall);
-                String note = heapNote(workload.op, workload.shape, entry.row.get("backend"), entry.row.get("threads"),
-                        perCall);
-                if (note != null) {
-                    notes.add(note);
-                }
             }
         }
     }
 
-    /** The note on a row whose calls allocated more than {@link #BOXING_BYTES_PER_CALL} bytes each, or null. */
-    static String heapNote(String op, String shape, Object backend, Object threads, long bytesPerCall) {
-        if (bytesPerCall <= BOXING_BYTES_PER_CALL) {
-            return null;
-        }
-        return String.format(Locale.ROOT, "%s %s %s at %s threads allocated %,d heap bytes a call in its timed runs: a"
-                + " kernel the JIT had not compiled yet, or had compiled with its vectors boxed, so this row times that"
-                + " JIT state, not the kernel", op, shape, backend, threads, bytesPerCall);
-    }
-
     /**
-     * The JVM's heap allocation, all threads together ({@code com.sun.management.ThreadMXBean}), or
-     * -1 where the JVM does not count it.
+     * The calling thread's heap allocation ({@code com.sun.management.ThreadMXBean}), or -1 where the
+     * JVM does not count it: this thread's, which the JVM counts exactly (its figure for all threads
+     * together is an approximation), and which takes its share of a parallel kernel's work.
      */
     static long heapAllocated() {
         if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
                 && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
-            return threads.getTotalThreadAllocatedBytes();
+            return threads.getCurrentThreadAllocatedBytes();
         }
         return -1;
     }
