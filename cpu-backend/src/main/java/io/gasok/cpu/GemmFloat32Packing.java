@@ -3,7 +3,6 @@ package io.gasok.cpu;
 import static io.gasok.cpu.GemmFloat32MicroKernels.MR;
 import static io.gasok.cpu.GemmFloat32MicroKernels.LANES;
 import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
-import static io.gasok.cpu.GemmFloat32MicroKernels.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -167,8 +166,12 @@ final class GemmFloat32Packing {
      * columns of the last panel past nc are zero. Only micro-panels [firstPanel, endPanel) are
      * written, so threads can pack one block together.
      *
-     * <p>A row-major B (unit column stride) is copied a whole vector at a time, its whole panels row
-     * by row: one row of B across all of them, then the next, so B is read in order. Panel by panel,
+     * <p>A row-major B (unit column stride) is copied a panel's row (NR floats) at a time by
+     * {@code System.arraycopy}, its whole panels row by row: one row of B across all of them, then
+     * the next, so B is read in order. (Copied a vector at a time through the Vector API, the
+     * vectors were boxed in some JVMs, 2.2 MB a call on the calling thread of a two-thread 128 ×
+     * 576 × 1600 GEMM in the bench, the conv layers having run before it; at the same speed
+     * otherwise: GEMM 512³ and 1024³ 0.98-1.01x on one and two threads, in-process A/B.) Panel by panel,
      * each depth step read NR floats from another row, kc rows a row stride apart (a multiple of
      * 4 KiB at n = 1024 or 4096: the same L1 set, and a page each); for m = 64, n = 4096, k = 576
      * packing B took a third of the time. Row by row: that product 1.12-1.21x on one thread and
@@ -200,11 +203,7 @@ final class GemmFloat32Packing {
             for (int p = 0; p < kc && firstPanel < wholeEnd; p++) {
                 int src = base + p * rowStep;
                 for (int panel = firstPanel; panel < wholeEnd; panel++) {
-                    int from = src + panel * nr;
-                    int dst = at + panel * nr * panelDepth + p * nr;
-                    for (int v = 0; v < nr; v += LANES) {
-                        FloatVector.fromArray(SPECIES, b, from + v).intoArray(packed, dst + v);
-                    }
+                    System.arraycopy(b, src + panel * nr, packed, at + panel * nr * panelDepth + p * nr, nr);
                 }
             }
             firstPartial = Math.max(firstPanel, wholeEnd);
