@@ -340,9 +340,10 @@ final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------ measuring
 
-    /** One contender of one workload: what it is, and its samples (seconds per call). */
-    /** A contender of one workload: its row, samples, and [calls per timed run, calls per re-warm-up]. */
-    /** {@code heap}: bytes the JVM allocated during the timed runs, and their calls. */
+    /**
+     * A contender of one workload: its row, samples (seconds per call), [calls per timed run, calls
+     * per re-warm-up], and [heap bytes the calling thread allocated in the timed runs, their calls].
+     */
     private record Entry(Map<String, Object> row, Contender contender, double[] samples, int[] callsPerRun,
                          long[] heap) {
         Entry(Map<String, Object> row, Contender contender, int runs) {

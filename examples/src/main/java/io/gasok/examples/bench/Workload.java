@@ -106,7 +106,7 @@ public abstract sealed class Workload {
     public interface Contender extends AutoCloseable {
         double time(int calls);
 
-        /** Whether its calls run in this JVM (so the JVM's heap allocation during them is theirs). */
+        /** Whether its calls run in this JVM (so the heap its calls allocate can be counted here). */
         default boolean inProcess() {
             return false;
         }
