@@ -240,7 +240,7 @@ final class Im2col {
                         continue;
                     }
                     int rowStart = source + inputRow * inW + shift;
-                    Arrays.fill(data, rowTarget, rowTarget + first, 0f);
+                    zero(data, rowTarget, first);
                     if (stride == 1) {
                         System.arraycopy(x, rowStart + first, data, rowTarget + first, end - first);
                     } else {
@@ -248,7 +248,7 @@ final class Im2col {
                             data[rowTarget + j] = x[rowStart + j * stride];
                         }
                     }
-                    Arrays.fill(data, rowTarget + end, rowTarget + padded.width(), 0f);
+                    zero(data, rowTarget + end, padded.width() - end);
                 }
             }
         }
@@ -292,10 +292,23 @@ final class Im2col {
             for (int i = pairs; i < oddCount; i++) {
                 data[oddRow + oddShift + i] = x[rowStart + 2 * i + 1];
             }
-            Arrays.fill(data, evenRow, evenRow + evenFirst, 0f);
-            Arrays.fill(data, evenRow + evenFirst + evenCount, evenRow + width, 0f);
-            Arrays.fill(data, oddRow, oddRow + oddFirst, 0f);
-            Arrays.fill(data, oddRow + oddFirst + oddCount, oddRow + width, 0f);
+            zero(data, evenRow, evenFirst);
+            zero(data, evenRow + evenFirst + evenCount, width - evenFirst - evenCount);
+            zero(data, oddRow, oddFirst);
+            zero(data, oddRow + oddFirst + oddCount, width - oddFirst - oddCount);
+        }
+    }
+
+    /**
+     * Zeros {@code data[from, from + count)}: a padded row's margin, most often one float, which
+     * costs a store where {@code Arrays.fill}'s call cost a quarter of the padding (a third of
+     * 128×40×40 at stride 2, one thread, AMD EPYC Zen 4: 93-101 µs a call with it, 69-72 without).
+     */
+    private static void zero(float[] data, int from, int count) {
+        if (count == 1) {
+            data[from] = 0f;
+        } else if (count > 1) {
+            Arrays.fill(data, from, from + count, 0f);
         }
     }
 
