@@ -59,7 +59,13 @@ import jdk.incubator.vector.VectorSpecies;
  * channels a group in and out there is no column matrix at all: the micro-kernel reads the columns
  * in place from the padded input ({@code InPlaceColumns}). A tile's packed columns are at most
  * {@value #PACKED_COLUMN_BUDGET} floats (or one micro-panel, NR pixels, when K·NR is more), so they
- * stay in L2 while the weights stream over them.
+ * stay in L2 while the weights stream over them. Where output rows are narrower than a micro-panel,
+ * every packed panel crosses output rows and im2col copied it run by run (20 floats a run at 20
+ * pixels a row) from a padded copy of the input made first; there, when a micro-panel's K·NR
+ * columns are at most {@value #TAP_COLUMN_BUDGET} floats, the input is instead gathered once into
+ * tap planes, in which each tap's columns of consecutive output pixels are consecutive floats
+ * across output rows too, and the micro-kernel reads them in place ({@code TapPlanes},
+ * {@link GemmFloat32#multiplyTaps}): one copy of the input instead of two, no column matrix.
  *
  * <p><b>Bias.</b> GEMM's bias is per column of C, but a convolution's is per output channel, a row of
  * Y. Computing the transpose {@code Y^T = cols^T · W_g^T} would put the bias on columns but give NHWC
@@ -81,7 +87,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of y (GEMM is not nested inside the parts). A part reads nothing another thread wrote in the
  * call: it copies the input rows its tiles read, zero padded and split by column phase
  * ({@link Im2col.PaddedInput}: what lets im2col copy whole vectors with no masks, at every
- * stride), into its own thread's buffer, image by image, all of them before its first tile; or, at
+ * stride), into its own thread's buffer (or, reading tap planes, builds the plane rows its tiles
+ * read there, each just before the first tile that reads it), image by image, all of them before its first tile; or, at
  * vertical strides above 1 with at most {@value #PAD_PER_TILE_WEIGHTS} packed weights, each tile
  * just before its im2col, the rows it reads that its part has not padded yet, which are then still
  * in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread, 1.29x on two;
@@ -121,7 +128,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #PACKED_COLUMN_BUDGET} (at least NR pixels), so the column buffer stays within about
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
- * forward's padded input, one image (about the size of the image plus its padding), is in each
+ * forward's padded input, one image (about the size of the image plus its padding), or its tap
+ * planes, one group of one image (about kernelW/strideW times its floats), is in each
  * part's thread's buffer, as are the packed weights where the parts pack their own. So are the
  * FP32 gradients' buffers: the weight gradient's padded input (one image) and [K, M] scratch, the
  * input gradient's accumulator (stride above 1: one group of one image), packed W^T rows and
@@ -159,6 +167,14 @@ final class CpuConvolution {
     static final int INPUT_GRADIENT_TILE_PANELS = 2;
     /** Pixels (whole output rows) per tile of that weight gradient. */
     static final int IN_PLACE_TILE_PIXELS = 1024;
+    /**
+     * Most floats a micro-panel's columns (depth × NR), scattered over the tap planes, of an FP32
+     * forward that reads them there ({@code TapPlanes}); half a core's L2 here, which they share
+     * with the weights streaming past. 128×40×40 → 256 at stride 2 (74 K floats) ran 1.04-1.06x on
+     * one thread and 1.01-1.08x on two against packing them; 256×20×20 → 256 (148 K) 0.91-0.97x on
+     * two threads for its input gradient (in-process A/B, 11-15 rounds).
+     */
+    static final int TAP_COLUMN_BUDGET = 1 << 17;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
     static final int IN_PLACE_FORWARD_CHANNELS = 16;
     /**
@@ -198,7 +214,7 @@ final class CpuConvolution {
     }
 
     /** The sizes of one convolution seen as per-group matrix products. */
-    private record Geometry(int inPerGroup, int outPerGroup, int taps, int pixels, int inputPlane,
+    record Geometry(int inPerGroup, int outPerGroup, int taps, int pixels, int inputPlane,
                             boolean needsColumns) {
 
         static Geometry of(Conv2dSpec spec) {
@@ -331,6 +347,7 @@ final class CpuConvolution {
             return;
         }
         long weightFloats = (long) spec.groups() * groupWeights;
+        TapPlanes planes = TapPlanes.applies(spec, geometry) ? TapPlanes.of(spec, geometry, biasStep) : null;
         float[] shared = ownWeights(spec, weightFloats, flipped, tiles.parts()) ? null
                 : packShared(spec, geometry, weights, threads, pool);
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
@@ -342,8 +359,10 @@ final class CpuConvolution {
                 packed = Im2col.packedWeights((int) weightFloats);
                 weights.pack(spec, geometry, packed, 0, spec.groups() * weights.rowPanels(geometry));
             }
-            Im2col.PaddedInput padded = geometry.needsColumns
+            Im2col.PaddedInput padded = geometry.needsColumns && planes == null
                     ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
+            float[] planeData = planes == null ? null : planes.buffer();
+            int[] builtRows = planes == null ? null : planes.noRowsBuilt();
             GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
             int[] paddedRows = new int[2];
             // The part's whole tasks, then its rows of the shared task (ForwardTiles), if any.
@@ -381,6 +400,15 @@ final class CpuConvolution {
                         prefillBias(ys, yBase, geometry.pixels, endRow - firstRow, count, biases,
                                 biasOffset + (g * geometry.outPerGroup + firstRow) * biasStride, biasStride,
                                 (float) epilogue.beta());
+                    }
+                    if (planes != null) {
+                        planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), tiles.image(task) * spec.groups() + g,
+                                p0, count, planeData, builtRows);
+                        float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
+                        GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
+                                g * groupWeights + firstRow * depth, planeData, planes.taps(), p0, edge,
+                                CacheLines.lineStart(edge), ys, yBase, geometry.pixels, tileEpilogue, scratch);
+                        continue;
                     }
                     int columnPanels = Im2col.ceilDiv(count, NR);
                     float[] columns = Im2col.floatColumns(depth * columnPanels * NR + CacheLines.LINE_FLOATS);
@@ -658,6 +686,202 @@ final class CpuConvolution {
                         }
                         j += run;
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The FP32 forward's columns read where they lie, with no column matrix: each input channel's
+     * rows gathered once per kernel column kw into planes exactly {@code outW} floats wide, and split
+     * by row phase (row r of phase q is input row {@code r·strideH + q}), so that tap (ci, kh, kw)
+     * of output pixels p = oh·outW + ow, p0 ≤ p < p0 + NR, is the NR consecutive floats from
+     * {@code taps[t] + p0}: across output rows too, as a plane row is one output row's worth. Zeros
+     * where a tap falls in the padding are in the planes (whole zero rows above and below, columns
+     * gathered as zero). {@link GemmFloat32#multiplyTaps} runs the micro-kernel over them in place.
+     * The bias step's tap reads ones after the planes.
+     *
+     * <p>For output rows narrower than a micro-panel (NR pixels), where im2col's packed panels cross
+     * output rows and were copied run by run (three to four runs of 20 floats a panel at 20 pixels a
+     * row) from a padded copy of the input made first. Each input row is split by column phase once
+     * into a row scratch with zero margins ({@code spread}), and each kernel column's plane row is
+     * then one copy of outW floats from it. Each part builds the plane rows its tiles read, in its
+     * own thread's buffer, just before the first tile that reads them ({@link #build}). The planes
+     * hold about kernelW/strideW times the input's floats, and a micro-panel reads K runs of NR
+     * floats scattered over them, so this is for micro-panels whose K·NR floats stay within
+     * {@value #TAP_COLUMN_BUDGET} ({@link #applies}).
+     *
+     * @param channels input channels of a group
+     * @param phaseLow per row phase, its first plane row (the lowest {@code floorDiv(kh·dilationH - padTop, strideH)} of its taps)
+     * @param phaseHigh per row phase, one past its last plane row
+     * @param phaseStart per row phase, the plane rows of the phases before it
+     * @param planeRows plane rows of all phases (one plane per channel and kernel column)
+     * @param taps per depth step of one group, where its columns start in the buffer
+     * @param ones where the bias step's ones start (pixels + NR of them)
+     * @param columnFrom per kernel column, where its plane row starts in the row scratch
+     * @param rowScratch where the row scratch starts: strideW phase rows of {@code scratchWidth}
+     * @param margin zeros before each phase row's values in the row scratch
+     * @param size floats of the buffer
+     */
+    record TapPlanes(int channels, int outW, int planeRows, int[] phaseLow, int[] phaseHigh, int[] phaseStart,
+                     int[] taps, int ones, int[] columnFrom, int rowScratch, int scratchWidth, int margin, int size) {
+
+        /** Whether the FP32 forward of spec reads its columns this way (see the record comment). */
+        static boolean applies(Conv2dSpec spec, Geometry geometry) {
+            return geometry.needsColumns && geometry.pixels > 0 && spec.outWidth() < NR
+                    && (long) (geometry.taps + 1) * NR <= TAP_COLUMN_BUDGET;
+        }
+
+        static TapPlanes of(Conv2dSpec spec, Geometry geometry, boolean biasStep) {
+            int strideH = spec.strideHeight();
+            int kernelH = spec.kernelHeight();
+            int kernelW = spec.kernelWidth();
+            int outW = spec.outWidth();
+            int[] low = new int[strideH];
+            int[] high = new int[strideH];
+            Arrays.fill(low, Integer.MAX_VALUE);
+            Arrays.fill(high, Integer.MIN_VALUE);
+            for (int kh = 0; kh < kernelH; kh++) {
+                int offset = kh * spec.dilationHeight() - spec.padTop();
+                int phase = Math.floorMod(offset, strideH);
+                low[phase] = Math.min(low[phase], Math.floorDiv(offset, strideH));
+                high[phase] = Math.max(high[phase], Math.floorDiv(offset, strideH) + spec.outHeight());
+            }
+            int[] start = new int[strideH];
+            int rows = 0;
+            for (int phase = 0; phase < strideH; phase++) {
+                if (low[phase] == Integer.MAX_VALUE) {
+                    low[phase] = 0;
+                    high[phase] = 0;
+                }
+                start[phase] = rows;
+                rows += high[phase] - low[phase];
+            }
+            int channels = geometry.inPerGroup;
+            int[] taps = new int[geometry.taps + (biasStep ? 1 : 0)];
+            for (int ci = 0, t = 0; ci < channels; ci++) {
+                for (int kh = 0; kh < kernelH; kh++) {
+                    int offset = kh * spec.dilationHeight() - spec.padTop();
+                    int phase = Math.floorMod(offset, strideH);
+                    int row = start[phase] + Math.floorDiv(offset, strideH) - low[phase];
+                    for (int kw = 0; kw < kernelW; kw++) {
+                        taps[t++] = ((ci * kernelW + kw) * rows + row) * outW;
+                    }
+                }
+            }
+            int ones = channels * kernelW * rows * outW;
+            if (biasStep) {
+                taps[geometry.taps] = ones;
+            }
+            // One input row split by column phase into the row scratch, each phase row `margin`
+            // zeros, its values, zeros: kernel column kw's plane row is outW floats of it, from
+            // columnFrom[kw] (input column kw·dilationW - padLeft + ow·strideW is phase
+            // floorMod(·, strideW), at floorDiv(·, strideW) + ow in it).
+            int strideW = spec.strideWidth();
+            int[] columnFrom = new int[kernelW];
+            int margin = 0;
+            int reach = 0;
+            for (int kw = 0; kw < kernelW; kw++) {
+                int first = kw * spec.dilationWidth() - spec.padLeft();
+                margin = Math.max(margin, -Math.floorDiv(first, strideW));
+                reach = Math.max(reach, Math.floorDiv(first, strideW) + outW);
+            }
+            int values = Im2col.ceilDiv(spec.inWidth(), strideW);
+            int width = margin + Math.max(values, reach) + CpuVectors.FLOATS.length();
+            for (int kw = 0; kw < kernelW; kw++) {
+                int first = kw * spec.dilationWidth() - spec.padLeft();
+                columnFrom[kw] = Math.floorMod(first, strideW) * width + margin + Math.floorDiv(first, strideW);
+            }
+            int rowScratch = ones + geometry.pixels + NR;
+            return new TapPlanes(channels, outW, rows, low, high, start, taps, ones, columnFrom, rowScratch, width,
+                    margin, rowScratch + strideW * width);
+        }
+
+        /** The calling thread's buffer for the planes, with the bias step's ones and the row scratch's zeros in place. */
+        float[] buffer() {
+            float[] data = Im2col.paddedInput(size);
+            Arrays.fill(data, ones, rowScratch, 1f);
+            Arrays.fill(data, rowScratch, size, 0f);
+            return data;
+        }
+
+        /** A fresh record of the plane rows a part has built ({@link #build}): none, of no plane. */
+        int[] noRowsBuilt() {
+            int[] built = new int[phaseLow.length + 1];
+            built[phaseLow.length] = -1;
+            return built;
+        }
+
+        /**
+         * Builds the plane rows that output pixels [p0, p0 + count) of one group of one image read
+         * ({@code inputBase}: its channel 0 in x; {@code plane}: which image and group) and that
+         * are not built yet: {@code built} holds, per row phase, the end of the rows built, and
+         * (last) the plane they belong to; a part's tiles come in pixel order, so only rows past
+         * that end are new.
+         */
+        void build(Conv2dSpec spec, float[] x, int inputBase, int plane, int p0, int count, float[] data,
+                   int[] built) {
+            int phases = phaseLow.length;
+            if (built[phases] != plane) {
+                for (int phase = 0; phase < phases; phase++) {
+                    built[phase] = phaseLow[phase];
+                }
+                built[phases] = plane;
+            }
+            int firstRow = p0 / outW;
+            int endRow = (p0 + count - 1) / outW + 1;
+            int kernelW = spec.kernelWidth();
+            int inH = spec.inHeight();
+            int inW = spec.inWidth();
+            int strideW = spec.strideWidth();
+            for (int phase = 0; phase < phases; phase++) {
+                // Output rows [firstRow, endRow) read plane rows [firstRow + low, endRow + high - outH).
+                int from = Math.max(built[phase], firstRow + phaseLow[phase]);
+                int to = Math.min(phaseHigh[phase], endRow + phaseHigh[phase] - spec.outHeight());
+                if (to <= from) {
+                    continue;
+                }
+                built[phase] = to;
+                for (int ci = 0; ci < channels; ci++) {
+                    int channel = inputBase + ci * inH * inW;
+                    for (int r = from; r < to; r++) {
+                        int row = phaseStart[phase] - phaseLow[phase] + r;
+                        int inputRow = r * spec.strideHeight() + phase;
+                        if (inputRow < 0 || inputRow >= inH) {
+                            for (int kw = 0; kw < kernelW; kw++) {
+                                int at = ((ci * kernelW + kw) * planeRows + row) * outW;
+                                Arrays.fill(data, at, at + outW, 0f);
+                            }
+                            continue;
+                        }
+                        spread(x, channel + inputRow * inW, inW, strideW, data);
+                        for (int kw = 0; kw < kernelW; kw++) {
+                            System.arraycopy(data, rowScratch + columnFrom[kw], data,
+                                    ((ci * kernelW + kw) * planeRows + row) * outW, outW);
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * Input row {@code x[rowStart, rowStart + inW)} into the row scratch, split by column phase:
+         * column c to phase row {@code c % strideW} at {@code c / strideW}, after the phase row's
+         * margin of zeros (which, with the zeros after the values, nothing here writes).
+         */
+        private void spread(float[] x, int rowStart, int inW, int strideW, float[] data) {
+            int at = rowScratch + margin;
+            if (strideW == 1) {
+                System.arraycopy(x, rowStart, data, at, inW);
+            } else if (strideW == 2) {
+                int pairs = inW / 2;
+                EveryOther.split(x, rowStart, pairs, data, at, data, at + scratchWidth);
+                if (inW % 2 == 1) {
+                    data[at + pairs] = x[rowStart + inW - 1];
+                }
+            } else {
+                for (int c = 0; c < inW; c++) {
+                    data[at + (c % strideW) * scratchWidth + c / strideW] = x[rowStart + c];
                 }
             }
         }

@@ -5,6 +5,7 @@ import static io.gasok.cpu.GemmFloat32MicroKernels.NR;
 
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.GemmSpec;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -411,6 +412,59 @@ public final class GemmFloat32 {
     }
 
     /**
+     * {@link #multiplyPacked} with B read where it lies: column j of depth p at
+     * {@code b[taps[p] + pixel + j]}, for a convolution's forward whose columns are consecutive floats
+     * of its input's tap planes (see {@code CpuConvolution.TapPlanes}): no column matrix at all. The
+     * whole micro-panels run {@link GemmFloat32MicroKernels#multiplyTaps}; the last one, if it has
+     * fewer than NR columns, is copied into {@code edge} (from {@code edgeIndex}, k × NR floats, zero
+     * past n in the vectors read) and runs the packed edge kernels. Same loops as {@link #multiplyPacked}, so the same
+     * sums in the same order.
+     */
+    static void multiplyTaps(int m, int n, int k, float[] packedA, int aIndex, float[] b, int[] taps, int pixel,
+                             float[] edge, int edgeIndex, float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue,
+                             GemmFloat32Scratch scratch) {
+        float[] tile = scratch.tile();
+        int panels = ceilDiv(n, NR);
+        int whole = n / NR;
+        if (whole < panels) {
+            // Zero past n up to the last vector the edge kernel reads (multiplyEdge).
+            int cols = n - whole * NR;
+            int read = GemmFloat32MicroKernels.edgeVectors(cols) * GemmFloat32MicroKernels.LANES;
+            for (int p = 0, to = edgeIndex; p < k; p++, to += NR) {
+                System.arraycopy(b, taps[p] + pixel + whole * NR, edge, to, cols);
+                Arrays.fill(edge, to + cols, to + read, 0f);
+            }
+        }
+        int blocks = Math.max(1, ceilDiv(k, PACKED_KC));
+        for (int kb = 0; kb < blocks; kb++) {
+            int pc = blockStart(kb, blocks, k);
+            int kc = blockStart(kb + 1, blocks, k) - pc;
+            boolean firstBlock = kb == 0;
+            boolean lastBlock = kb == blocks - 1;
+            for (int ic = 0; ic < m; ic += MC) {
+                int rowEnd = Math.min(m, ic + MC);
+                for (int panel = 0; panel < panels; panel++) {
+                    int jr = panel * NR;
+                    int cols = Math.min(NR, n - jr);
+                    if (epilogue.readsC(firstBlock)) {
+                        touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
+                    }
+                    for (int ir = ic; ir < rowEnd; ir += MR) {
+                        int aAt = aIndex + ir * k + pc * MR;
+                        if (panel < whole) {
+                            multiplyTile(kc, packedA, aAt, false, 0, b, pixel + jr, taps, pc, Math.min(MR, m - ir), cols,
+                                    c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
+                        } else {
+                            multiplyTile(kc, packedA, aAt, false, 0, edge, edgeIndex + pc * NR, Math.min(MR, m - ir),
+                                    cols, c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * One micro-kernel call and its epilogue: {@code rows × cols} of C at {@code c[cIndex…]} (column
      * {@code col} of C first) from one A and one B micro-panel over a k-block; A packed, or
      * ({@code inPlace}) MR rows of a row-major op(A) {@code lda} floats apart. A whole tile the
@@ -423,13 +477,29 @@ public final class GemmFloat32 {
                                      int rows, int cols,
                                      float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
                                      boolean firstBlock, boolean lastBlock, float[] tile) {
+        multiplyTile(kc, a, aIndex, inPlace, lda, packedB, bIndex, null, 0, rows, cols, c, cIndex, ldc, col, epilogue,
+                firstBlock, lastBlock, tile);
+    }
+
+    /**
+     * {@link #multiplyTile}, or with {@code taps} (A packed, a whole NR columns) B read in place:
+     * depth p's columns at {@code packedB[taps[tapIndex + p] + bIndex …]}
+     * ({@link GemmFloat32MicroKernels#multiplyTaps}).
+     */
+    private static void multiplyTile(int kc, float[] a, int aIndex, boolean inPlace, int lda, float[] packedB, int bIndex,
+                                     int[] taps, int tapIndex, int rows, int cols,
+                                     float[] c, int cIndex, int ldc, int col, GemmFloat32Epilogue epilogue,
+                                     boolean firstBlock, boolean lastBlock, float[] tile) {
         boolean direct = rows == MR && cols == NR && epilogue.direct(firstBlock);
         float[] out = direct ? c : tile;
         int outIndex = direct ? cIndex : 0;
         int ldo = direct ? ldc : NR;
         boolean accumulate = direct && epilogue.readsC(firstBlock);
         int edgeVectors = GemmFloat32MicroKernels.edgeVectors(cols);
-        if (inPlace) {
+        if (taps != null) {
+            GemmFloat32MicroKernels.multiplyTaps(kc, a, aIndex, packedB, taps, tapIndex, bIndex, out, outIndex, ldo,
+                    accumulate);
+        } else if (inPlace) {
             GemmFloat32MicroKernels.multiplyRows(kc, a, aIndex, lda, packedB, bIndex, out, outIndex, ldo, accumulate);
         } else if (!direct && edgeVectors < GemmFloat32MicroKernels.VECTORS_WIDE) {
             // An edge panel of few columns: only the vectors that hold them (into the scratch tile).

@@ -82,6 +82,20 @@ final class GemmFloat32MicroKernels {
     }
 
     /**
+     * {@link #multiply} with B read where it lies instead of from a packed micro-panel: depth p's NR
+     * columns are the consecutive floats {@code x[taps[tapIndex + p] + pixel …]} (a convolution
+     * reading its columns in place: depth p one tap of one input channel, {@code taps} its offset).
+     */
+    static void multiplyTaps(int kc, float[] packedA, int aIndex, float[] x, int[] taps, int tapIndex, int pixel,
+                             float[] out, int o, int ldo, boolean accumulate) {
+        if (WIDE_REGISTER_FILE) {
+            multiply6x4Taps(kc, packedA, aIndex, x, taps, tapIndex, pixel, out, o, ldo, accumulate);
+        } else {
+            multiply4x2Taps(kc, packedA, aIndex, x, taps, tapIndex, pixel, out, o, ldo, accumulate);
+        }
+    }
+
+    /**
      * {@link #multiply} with A read where it lies instead of from a packed micro-panel: row r of the
      * tile, depth p at {@code a[aIndex + r·lda + p]} (MR rows of a row-major op(A), kc floats each).
      * For blocks whose packed A would be read by few B micro-panels (GemmFloat32's
@@ -560,6 +574,110 @@ final class GemmFloat32MicroKernels {
         }
     }
 
+    /**
+     * {@link #multiply6x4} with B read where it lies, as {@link #multiply4x2Taps} reads it: depth p's
+     * NR columns are the consecutive floats {@code x[taps[tapIndex + p] + pixel …]}. The offset load
+     * and the bounds checks it adds to a step are few against the step's 24 fma.
+     */
+    static void multiply6x4Taps(int kc, float[] packedA, int aIndex, float[] x, int[] taps, int tapIndex,
+                                        int pixel, float[] out, int o, int ldo, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES), c02 = FloatVector.zero(SPECIES), c03 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES), c12 = FloatVector.zero(SPECIES), c13 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES), c22 = FloatVector.zero(SPECIES), c23 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES), c32 = FloatVector.zero(SPECIES), c33 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES), c42 = FloatVector.zero(SPECIES), c43 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES), c52 = FloatVector.zero(SPECIES), c53 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int b = taps[tapIndex + p] + pixel;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, x, b);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, x, b + LANES);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, x, b + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, x, b + 3 * LANES);
+            int a = aIndex + p * 6;
+            FloatVector a0 = FloatVector.broadcast(SPECIES, packedA[a]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, packedA[a + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, packedA[a + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, packedA[a + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, packedA[a + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, packedA[a + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (accumulate) {
+            c00.add(FloatVector.fromArray(SPECIES, out, o)).intoArray(out, o);
+            c01.add(FloatVector.fromArray(SPECIES, out, o + LANES)).intoArray(out, o + LANES);
+            c02.add(FloatVector.fromArray(SPECIES, out, o + 2 * LANES)).intoArray(out, o + 2 * LANES);
+            c03.add(FloatVector.fromArray(SPECIES, out, o + 3 * LANES)).intoArray(out, o + 3 * LANES);
+            c10.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo)).intoArray(out, o + 1 * ldo);
+            c11.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + LANES)).intoArray(out, o + 1 * ldo + LANES);
+            c12.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 2 * LANES)).intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.add(FloatVector.fromArray(SPECIES, out, o + 1 * ldo + 3 * LANES)).intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo)).intoArray(out, o + 2 * ldo);
+            c21.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + LANES)).intoArray(out, o + 2 * ldo + LANES);
+            c22.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 2 * LANES)).intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.add(FloatVector.fromArray(SPECIES, out, o + 2 * ldo + 3 * LANES)).intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo)).intoArray(out, o + 3 * ldo);
+            c31.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + LANES)).intoArray(out, o + 3 * ldo + LANES);
+            c32.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 2 * LANES)).intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.add(FloatVector.fromArray(SPECIES, out, o + 3 * ldo + 3 * LANES)).intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo)).intoArray(out, o + 4 * ldo);
+            c41.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + LANES)).intoArray(out, o + 4 * ldo + LANES);
+            c42.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 2 * LANES)).intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.add(FloatVector.fromArray(SPECIES, out, o + 4 * ldo + 3 * LANES)).intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo)).intoArray(out, o + 5 * ldo);
+            c51.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + LANES)).intoArray(out, o + 5 * ldo + LANES);
+            c52.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 2 * LANES)).intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.add(FloatVector.fromArray(SPECIES, out, o + 5 * ldo + 3 * LANES)).intoArray(out, o + 5 * ldo + 3 * LANES);
+        } else {
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c02.intoArray(out, o + 2 * LANES);
+            c03.intoArray(out, o + 3 * LANES);
+            c10.intoArray(out, o + 1 * ldo);
+            c11.intoArray(out, o + 1 * ldo + LANES);
+            c12.intoArray(out, o + 1 * ldo + 2 * LANES);
+            c13.intoArray(out, o + 1 * ldo + 3 * LANES);
+            c20.intoArray(out, o + 2 * ldo);
+            c21.intoArray(out, o + 2 * ldo + LANES);
+            c22.intoArray(out, o + 2 * ldo + 2 * LANES);
+            c23.intoArray(out, o + 2 * ldo + 3 * LANES);
+            c30.intoArray(out, o + 3 * ldo);
+            c31.intoArray(out, o + 3 * ldo + LANES);
+            c32.intoArray(out, o + 3 * ldo + 2 * LANES);
+            c33.intoArray(out, o + 3 * ldo + 3 * LANES);
+            c40.intoArray(out, o + 4 * ldo);
+            c41.intoArray(out, o + 4 * ldo + LANES);
+            c42.intoArray(out, o + 4 * ldo + 2 * LANES);
+            c43.intoArray(out, o + 4 * ldo + 3 * LANES);
+            c50.intoArray(out, o + 5 * ldo);
+            c51.intoArray(out, o + 5 * ldo + LANES);
+            c52.intoArray(out, o + 5 * ldo + 2 * LANES);
+            c53.intoArray(out, o + 5 * ldo + 3 * LANES);
+        }
+    }
+
     /** {@link #multiply6x4} with A's rows read in place: row r, depth p at {@code a[aIndex + r·lda + p]}. */
     static void multiply6x4Rows(int kc, float[] a, int aIndex, int lda, float[] packedB, int bIndex,
                             float[] out, int o, int ldo, boolean accumulate) {
@@ -883,8 +1001,8 @@ final class GemmFloat32MicroKernels {
      * {@code taps} its offset there, {@code pixel} the tile's first pixel along the padded rows. A
      * step costs about 1.3x a packed one (an offset load and two bounds checks: C2 cannot hoist
      * checks of indices read from memory), which pays where packing costs more: few output
-     * channels. A loop of its own, like {@link #multiply4x2At}'s. The 4 × 2 tile only (AVX2): the
-     * 6 × 4 tile has no such kernel, as nothing measured it.
+     * channels. A loop of its own, like {@link #multiply4x2At}'s. ({@link #multiply6x4Taps} is the
+     * 6 × 4 tile's.)
      */
     static void multiply4x2Taps(int kc, float[] packedA, int aIndex, float[] x, int[] taps, int tapIndex, int pixel,
                                 float[] out, int o, int ldo, boolean accumulate) {

@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * consecutive floats of a zero-padded copy of the image split by column phase ({@link PaddedInput}),
  * at every stride: the weight gradient's im2col ({@link #im2colPadded}) copies each with one
  * {@code System.arraycopy} (an intrinsic, vectorised copy), the forward writes the matrix in GEMM's
- * packed layout ({@link #im2colPacked}) with whole vector copies, and the input gradient's col2im
+ * packed layout ({@link #im2colPacked}) with whole vector copies (unless its output rows are
+ * narrow enough for it to read tap planes instead: {@code CpuConvolution.TapPlanes}), and the input gradient's col2im
  * ({@link #col2imPadded}) adds segments into an accumulator of that layout, {@link #unpadGradient}
  * moving the sums into the input gradient. The FP64 forms work on x itself: the segment's taps
  * that fall in the padding are zero-filled, the rest copied (or, in col2im, added back) at the

@@ -231,6 +231,38 @@ class CpuConvolutionTest {
     }
 
     /**
+     * The FP32 forward whose output rows are narrower than a micro-panel reads its columns from tap
+     * planes ({@code CpuConvolution.TapPlanes}): strides 1 to 3 per axis, dilation, asymmetric
+     * padding, padding wider than the kernel's reach (whole zero plane rows), a row phase no tap
+     * reads, groups, several images, output channels no multiple of the micro-tile's rows, the bias
+     * as a depth step and (alpha ≠ 1) prefilled, micro-panels across output rows and an edge panel;
+     * the input gradients too (at stride 1 a forward convolution); against the reference on one to three
+     * threads, and the same bits on each. Widths from 5 so that some go this way at every NR.
+     */
+    @Test
+    void theForwardReadingTapPlanesMatchesTheReferenceOnEveryThreadCount() {
+        Conv2dSpec[] shapes = {
+            spec(2, 24, 11, 13, 20, 3, 2, 1, 2, new Epilogue(1, 0, UnaryOp.LEAKY_RELU, 0.1)),
+            spec(1, 40, 20, 20, 70, 3, 2, 1, 1, Epilogue.activation(UnaryOp.SILU, 0)),
+            spec(1, 33, 12, 12, 35, 3, 1, 1, 1, new Epilogue(0.5, 0.75, UnaryOp.RELU, 0)),
+            spec(3, 18, 17, 9, 13, 3, 1, 1, 1, Epilogue.NONE),
+            new Conv2dSpec(1, 12, 23, 19, 14, 3, 3, 3, 2, 0, 3, 2, 1, 2, 1, 2, new Epilogue(1, 0.5, null, 0)),
+            new Conv2dSpec(2, 10, 16, 15, 9, 2, 3, 1, 3, 4, 0, 4, 2, 1, 2, 1, new Epilogue(1, 0, UnaryOp.TANH, 0)),
+            new Conv2dSpec(1, 8, 12, 10, 11, 1, 3, 3, 1, 0, 1, 0, 1, 1, 1, 1, Epilogue.NONE),
+        };
+        WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
+        int planar = 0;
+        for (Conv2dSpec spec : shapes) {
+            if (CpuConvolution.TapPlanes.applies(spec, CpuConvolution.Geometry.of(spec))) {
+                planar++;
+            }
+            assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, ConvTestCase.Kernel.FORWARD, 23, 29, pools);
+            assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, ConvTestCase.Kernel.BACKWARD_INPUT, 23, 29, pools);
+        }
+        assertTrue(planar > 0, "no shape reads tap planes at NR = " + GemmFloat32MicroKernels.NR);
+    }
+
+    /**
      * The FP32 kernel (forward, with a bias, or input gradient) of spec against the reference on each
      * pool ({@link ConvTestCase#check}, seed {@code checkSeed}), and the same bits on all of them for
      * inputs drawn from {@code valuesSeed}.

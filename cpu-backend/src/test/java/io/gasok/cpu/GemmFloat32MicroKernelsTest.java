@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both micro-kernel shapes, including the one this machine's register file does not select, with A
- * packed and read in place, writing into a strided block of a larger array: over it (NaN there is
+ * packed and read in place, and with B read in place through tap offsets, writing into a strided block of a larger array: over it (NaN there is
  * never read) and added to it.
  */
 class GemmFloat32MicroKernelsTest {
@@ -47,6 +47,42 @@ class GemmFloat32MicroKernelsTest {
     @ValueSource(ints = {1, 2, 17, 512})
     void sixByFourVectorsReadingRowsInPlaceMatchesTheReference(int kc) {
         checkRows(6, 4 * LANES, kc, GemmFloat32MicroKernels::multiply6x4Rows);
+    }
+
+    /** The kernels reading B in place: depth p's columns from {@code x[taps[tapIndex + p] + pixel]}. */
+    interface TapsKernel {
+        void multiply(int kc, float[] packedA, int aIndex, float[] x, int[] taps, int tapIndex, int pixel,
+                      float[] out, int outIndex, int ldo, boolean accumulate);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 17, 512})
+    void fourByTwoVectorsReadingTapsMatchesTheReference(int kc) {
+        check(4, 2 * LANES, kc, taps(2 * LANES, GemmFloat32MicroKernels::multiply4x2Taps));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 17, 512})
+    void sixByFourVectorsReadingTapsMatchesTheReference(int kc) {
+        check(6, 4 * LANES, kc, taps(4 * LANES, GemmFloat32MicroKernels::multiply6x4Taps));
+    }
+
+    /**
+     * A packed-B kernel made of a taps kernel: B's rows copied out of order, with gaps, into a larger
+     * array (depth p at {@code taps[2 + p] + pixel}, the last depth first), NaN between them.
+     */
+    private static MicroKernel taps(int nr, TapsKernel kernel) {
+        return (kc, packedA, aIndex, packedB, bIndex, out, outIndex, ldo, accumulate) -> {
+            int pixel = 5;
+            int[] taps = new int[kc + 2];
+            float[] x = new float[(kc + 1) * (nr + 3) + pixel];
+            java.util.Arrays.fill(x, Float.NaN);
+            for (int p = 0; p < kc; p++) {
+                taps[2 + p] = (kc - 1 - p) * (nr + 3) + 1;
+                System.arraycopy(packedB, bIndex + p * nr, x, taps[2 + p] + pixel, nr);
+            }
+            kernel.multiply(kc, packedA, aIndex, x, taps, 2, pixel, out, outIndex, ldo, accumulate);
+        };
     }
 
     private static void check(int mr, int nr, int kc, MicroKernel kernel) {
