@@ -21,9 +21,13 @@
 #
 # Prints, per size, each variant's median GFLOP/s and the median of its per-round ratios to the
 # first variant. Read those against the floor of an A/A run (one revision named several times, a
-# class loader each): on the 2-core EPYC, 9-11 rounds, 0.985-1.047 on a 3×3 convolution and
-# 0.996-1.029 on GEMM 1024³ in one afternoon, and two revisions that differ only off the timed
-# path (another tile's branch in a shared method) 0.95-1.09; so a single run's 3-5% is not a result.
+# class loader each): on the 2-core EPYC, 12 rounds, four copies of one revision, 0.979-1.012 on
+# the 128×40×40 → 256 stride-2 forward, and two revisions that differ only off the timed path
+# (another tile's branch in a shared method) 0.95-1.09; so a single run's 3-5% is not a result.
+# Name each variant twice (HEAD . HEAD .: a class loader each) and read the pairs. Until the driver took the rounds in turn from a
+# different variant each time (and warmed the variants in turns), the variant timed first in every
+# round ran 1-5% (up to 20%) slower than copies of itself, so the older A/Bs quoted in the kernels'
+# comments, which mostly named the baseline first, lean that much towards the change.
 # Each variant packs into buffers of its own, and before 098a2da each landed at its own offset in a
 # cache line: on AVX-512 that alone moved a GEMM by about 10% (results/xeon-avx512-h100/ab-align.txt),
 # so older A/Bs there between variants, the block sizes and tiles above all, carry that too. Since then

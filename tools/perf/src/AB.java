@@ -9,8 +9,9 @@ import java.util.Properties;
  * The driver of tools/perf/ab.sh: {@code AB threads sizes rounds variant...}. Each variant is a
  * folder with {@code classes} (a revision's cpu-backend) and {@code probe} ({@link io.gasok.cpu}'s
  * Bench compiled against them), loaded by a class loader of its own, or {@code openblas}. Per size:
- * 1.5 s of warm-up per variant, then {@code rounds} rounds in which every variant is timed once in
- * turn (on more than one thread after 150 ms of calls, so the pool's workers are awake), each
+ * one call of each variant, then 1.5 s of warm-up per variant in six turns, then {@code rounds}
+ * rounds in which every variant is timed once in turn, round r starting at variant r mod the
+ * variants (on more than one thread after 150 ms of calls, so the pool's workers are awake), each
  * timing enough calls for about 0.6 GFLOP. Prints each variant's median GFLOP/s and the median of
  * its per-round ratio to the first variant.
  */
@@ -53,15 +54,24 @@ public class AB {
         for (int s : sizes) {
             double flops = flopsOf != null ? (double) flopsOf.invoke(null, s) : 2.0 * s * s * s;
             int inner = (int) Math.max(1, 0.6e9 / flops);
+            // Every variant's classes loaded and run once before any of them is warmed, then the
+            // warm-up in turns, 0.25 s each: warmed one after the other, the first variant compiled
+            // before the others' classes existed and ran 1-20% slower than copies of itself.
             for (int i = 0; i < v; i++) {
-                long end = System.nanoTime() + 1_500_000_000L;
-                while (System.nanoTime() < end) {
-                    time[i].invoke(null, threads, s, inner);
+                time[i].invoke(null, threads, s, 1);
+            }
+            for (int turn = 0; turn < 6; turn++) {
+                for (int i = 0; i < v; i++) {
+                    long end = System.nanoTime() + 250_000_000L;
+                    while (System.nanoTime() < end) {
+                        time[i].invoke(null, threads, s, inner);
+                    }
                 }
             }
             double[][] gflops = new double[v][rounds];
             for (int r = 0; r < rounds; r++) {
-                for (int i = 0; i < v; i++) {
+                for (int turn = 0; turn < v; turn++) {
+                    int i = (r + turn) % v; // each round starts at the next variant
                     if (threads > 1) {
                         long end = System.nanoTime() + 150_000_000L;
                         while (System.nanoTime() < end) {
