@@ -169,12 +169,15 @@ final class CpuConvolution {
     static final int IN_PLACE_TILE_PIXELS = 1024;
     /**
      * Most floats a micro-panel's columns (depth × NR), scattered over the tap planes, of an FP32
-     * forward that reads them there ({@code TapPlanes}); half a core's L2 here, which they share
-     * with the weights streaming past. 128×40×40 → 256 at stride 2 (74 K floats) ran 1.04-1.06x on
-     * one thread and 1.01-1.08x on two against packing them; 256×20×20 → 256 (148 K) 0.91-0.97x on
-     * two threads for its input gradient (in-process A/B, 11-15 rounds).
+     * forward that reads them there ({@code TapPlanes}): a core's L2 here (1 MiB), where they are
+     * read back for each row panel of the weights. Against packing them (im2col), in-process A/B,
+     * 12 rounds, each variant twice in the JVM, 2-core Zen 4, one thread / two: 128×40×40 → 256 at
+     * stride 2 (74 K floats) 1.00-1.02x / 1.01-1.02x, 64×80×80 → 128 at stride 2 1.00-1.04x /
+     * 0.98-1.00x, 128×40×40 → 128 1.00-1.06x / 1.00-1.02x and its input gradient 1.05-1.06x /
+     * 1.02-1.17x, 256×20×20 → 256 (148 K) 1.03-1.05x / 1.03-1.09x and its input gradient
+     * 1.00-1.04x / 0.98-1.01x. Nothing measured past 148 K.
      */
-    static final int TAP_COLUMN_BUDGET = 1 << 17;
+    static final int TAP_COLUMN_BUDGET = 1 << 18;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
     static final int IN_PLACE_FORWARD_CHANNELS = 16;
     /**
