@@ -385,30 +385,7 @@ public final class GemmFloat32 {
     static void multiplyPacked(int m, int n, int k, float[] packedA, int aIndex, float[] packedB, int bIndex,
                                float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue,
                                GemmFloat32Scratch scratch) {
-        float[] tile = scratch.tile();
-        int panels = ceilDiv(n, NR);
-        int blocks = Math.max(1, ceilDiv(k, PACKED_KC));
-        for (int kb = 0; kb < blocks; kb++) {
-            int pc = blockStart(kb, blocks, k);
-            int kc = blockStart(kb + 1, blocks, k) - pc;
-            boolean firstBlock = kb == 0;
-            boolean lastBlock = kb == blocks - 1;
-            for (int ic = 0; ic < m; ic += MC) {
-                int rowEnd = Math.min(m, ic + MC);
-                for (int panel = 0; panel < panels; panel++) {
-                    int jr = panel * NR;
-                    int cols = Math.min(NR, n - jr);
-                    int panelIndex = bIndex + jr * k + pc * NR;
-                    if (epilogue.readsC(firstBlock)) {
-                        touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
-                    }
-                    for (int ir = ic; ir < rowEnd; ir += MR) {
-                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, false, 0, packedB, panelIndex, Math.min(MR, m - ir), cols,
-                                c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
-                    }
-                }
-            }
-        }
+        multiplyBlocks(m, n, k, packedA, aIndex, packedB, bIndex, null, null, 0, c, cIndex, ldc, epilogue, scratch);
     }
 
     /**
@@ -423,10 +400,8 @@ public final class GemmFloat32 {
     static void multiplyTaps(int m, int n, int k, float[] packedA, int aIndex, float[] b, int[] taps, int pixel,
                              float[] edge, int edgeIndex, float[] c, int cIndex, int ldc, GemmFloat32Epilogue epilogue,
                              GemmFloat32Scratch scratch) {
-        float[] tile = scratch.tile();
-        int panels = ceilDiv(n, NR);
         int whole = n / NR;
-        if (whole < panels) {
+        if (whole * NR < n) {
             // Zero past n up to the last vector the edge kernel reads (multiplyEdge).
             int cols = n - whole * NR;
             int read = GemmFloat32MicroKernels.edgeVectors(cols) * GemmFloat32MicroKernels.LANES;
@@ -435,6 +410,20 @@ public final class GemmFloat32 {
                 Arrays.fill(edge, to + cols, to + read, 0f);
             }
         }
+        multiplyBlocks(m, n, k, packedA, aIndex, b, pixel, taps, edge, edgeIndex, c, cIndex, ldc, epilogue, scratch);
+    }
+
+    /**
+     * The loops of {@link #multiplyPacked} (B's micro-panels packed from {@code bIndex}, where
+     * {@code taps} is null) and of {@link #multiplyTaps} (B in place, from pixel {@code bIndex};
+     * its edge panel packed in {@code edge}).
+     */
+    private static void multiplyBlocks(int m, int n, int k, float[] packedA, int aIndex, float[] b, int bIndex,
+                                       int[] taps, float[] edge, int edgeIndex, float[] c, int cIndex, int ldc,
+                                       GemmFloat32Epilogue epilogue, GemmFloat32Scratch scratch) {
+        float[] tile = scratch.tile();
+        int panels = ceilDiv(n, NR);
+        int whole = n / NR;
         int blocks = Math.max(1, ceilDiv(k, PACKED_KC));
         for (int kb = 0; kb < blocks; kb++) {
             int pc = blockStart(kb, blocks, k);
@@ -446,18 +435,17 @@ public final class GemmFloat32 {
                 for (int panel = 0; panel < panels; panel++) {
                     int jr = panel * NR;
                     int cols = Math.min(NR, n - jr);
+                    // This panel's B: packed (from bIndex, or the edge panel's copy) or in place.
+                    boolean inPlace = taps != null && panel < whole;
+                    float[] panelB = taps == null || inPlace ? b : edge;
+                    int panelIndex = taps == null ? bIndex + jr * k + pc * NR : inPlace ? bIndex + jr : edgeIndex + pc * NR;
                     if (epilogue.readsC(firstBlock)) {
                         touch(c, cIndex + ic * ldc + jr, ldc, rowEnd - ic, cols, scratch);
                     }
                     for (int ir = ic; ir < rowEnd; ir += MR) {
-                        int aAt = aIndex + ir * k + pc * MR;
-                        if (panel < whole) {
-                            multiplyTile(kc, packedA, aAt, false, 0, b, pixel + jr, taps, pc, Math.min(MR, m - ir), cols,
-                                    c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
-                        } else {
-                            multiplyTile(kc, packedA, aAt, false, 0, edge, edgeIndex + pc * NR, Math.min(MR, m - ir),
-                                    cols, c, cIndex + ir * ldc + jr, ldc, jr, epilogue, firstBlock, lastBlock, tile);
-                        }
+                        multiplyTile(kc, packedA, aIndex + ir * k + pc * MR, false, 0, panelB, panelIndex,
+                                inPlace ? taps : null, pc, Math.min(MR, m - ir), cols, c, cIndex + ir * ldc + jr, ldc,
+                                jr, epilogue, firstBlock, lastBlock, tile);
                     }
                 }
             }
