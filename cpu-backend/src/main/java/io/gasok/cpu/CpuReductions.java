@@ -841,31 +841,36 @@ final class CpuReductions {
      * last vector.
      */
     private static void softmaxAcrossLanes(float[] block, int extent, boolean log) {
-        FloatVector max = FloatVector.fromArray(SPECIES, block, 0);
+        // The running max and sum are carried through the last vector, not in a vector variable:
+        // inlined into the caller's loop over line groups, a loop carrying a vector there boxed it
+        // in some JVMs (5 KB a call for [64, 6]; the package's rules). Same operations, same order.
+        int scratch = 2 * extent * LANES;
+        FloatVector.fromArray(SPECIES, block, 0).intoArray(block, scratch);
         for (int j = 1; j < extent; j++) {
-            max = max.max(FloatVector.fromArray(SPECIES, block, j * LANES));
+            FloatVector.fromArray(SPECIES, block, scratch).max(FloatVector.fromArray(SPECIES, block, j * LANES))
+                    .intoArray(block, scratch);
         }
+        FloatVector max = FloatVector.fromArray(SPECIES, block, scratch);
         for (int j = 0; j < extent; j++) {
             FloatVector.fromArray(SPECIES, block, j * LANES).sub(max).intoArray(block, j * LANES);
         }
         int exps = log ? extent * LANES : 0;
         VectorMath.exp(VectorMath.Exp.EXP, block, 0, block, exps, extent * LANES);
-        FloatVector sum = FloatVector.zero(SPECIES);
+        FloatVector.zero(SPECIES).intoArray(block, scratch);
         for (int j = 0; j < extent; j++) {
-            sum = sum.add(FloatVector.fromArray(SPECIES, block, exps + j * LANES));
+            FloatVector.fromArray(SPECIES, block, scratch).add(FloatVector.fromArray(SPECIES, block, exps + j * LANES))
+                    .intoArray(block, scratch);
         }
         if (log) {
             // The log of the sums through the last vector: VectorMath's loops take arrays (and a
             // helper taking the vector would box it wherever C2 did not inline it).
-            int scratch = 2 * extent * LANES;
-            sum.intoArray(block, scratch);
             VectorMath.log(block, scratch, block, scratch, LANES);
             FloatVector logSum = FloatVector.fromArray(SPECIES, block, scratch);
             for (int j = 0; j < extent; j++) {
                 FloatVector.fromArray(SPECIES, block, j * LANES).sub(logSum).intoArray(block, j * LANES);
             }
         } else {
-            FloatVector scale = FloatVector.broadcast(SPECIES, 1f).div(sum);
+            FloatVector scale = FloatVector.broadcast(SPECIES, 1f).div(FloatVector.fromArray(SPECIES, block, scratch));
             for (int j = 0; j < extent; j++) {
                 FloatVector.fromArray(SPECIES, block, j * LANES).mul(scale).intoArray(block, j * LANES);
             }
