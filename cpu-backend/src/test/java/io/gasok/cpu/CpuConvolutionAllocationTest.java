@@ -1,6 +1,5 @@
 package io.gasok.cpu;
 
-import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.Operand;
@@ -40,21 +39,12 @@ class CpuConvolutionAllocationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void allocatesOnlyACallsSmallObjectsOnceCompiled(String name, Conv2dSpec spec) {
-        Operand x = operand(1, spec.inChannels(), spec.inHeight(), spec.inWidth());
-        Operand w = operand(spec.outChannels(), spec.inChannels(), spec.kernelHeight(), spec.kernelWidth());
-        Operand bias = operand(spec.outChannels());
-        Operand y = operand(1, spec.outChannels(), spec.outHeight(), spec.outWidth());
+        Operand x = KernelFixtures.patterned(1, spec.inChannels(), spec.inHeight(), spec.inWidth());
+        Operand w = KernelFixtures.patterned(spec.outChannels(), spec.inChannels(), spec.kernelHeight(), spec.kernelWidth());
+        Operand bias = KernelFixtures.patterned(spec.outChannels());
+        Operand y = KernelFixtures.patterned(1, spec.outChannels(), spec.outHeight(), spec.outWidth());
         WorkerPool serial = new WorkerPool(1);
         AllocationProbe.assertAllocatesLessThan(BOUND_BYTES, name,
                 () -> CpuConvolution.forward(spec, x, w, bias, y, serial), 3000, 300);
-    }
-
-    private static Operand operand(int... shape) {
-        CpuBuffer buffer = new CpuBuffer(DType.FLOAT32, Operand.sizeOf(shape));
-        float[] values = (float[]) buffer.array();
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (i * 37 % 101) / 101f - 0.5f;
-        }
-        return Operand.contiguous(buffer, 0, shape);
     }
 }

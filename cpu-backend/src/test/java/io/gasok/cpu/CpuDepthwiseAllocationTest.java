@@ -1,7 +1,5 @@
 package io.gasok.cpu;
 
-
-import io.gasok.DType;
 import io.gasok.spi.Conv2dSpec;
 import io.gasok.spi.Epilogue;
 import io.gasok.spi.Operand;
@@ -39,21 +37,12 @@ class CpuDepthwiseAllocationTest {
     @MethodSource("specs")
     void allocatesNothingPerCallOnceCompiled(String name, Conv2dSpec spec) {
         int channels = spec.inChannels();
-        Operand x = operand(1, channels, spec.inHeight(), spec.inWidth());
-        Operand w = operand(channels, 1, spec.kernelHeight(), spec.kernelWidth());
-        Operand bias = operand(channels);
-        Operand y = operand(1, channels, spec.outHeight(), spec.outWidth());
+        Operand x = KernelFixtures.patterned(1, channels, spec.inHeight(), spec.inWidth());
+        Operand w = KernelFixtures.patterned(channels, 1, spec.kernelHeight(), spec.kernelWidth());
+        Operand bias = KernelFixtures.patterned(channels);
+        Operand y = KernelFixtures.patterned(1, channels, spec.outHeight(), spec.outWidth());
         WorkerPool serial = new WorkerPool(1);
         AllocationProbe.assertAllocatesLessThan(BOUND_BYTES, name,
                 () -> CpuDepthwise.forward(spec, x, w, bias, y, serial), 3000, 300);
-    }
-
-    private static Operand operand(int... shape) {
-        CpuBuffer buffer = new CpuBuffer(DType.FLOAT32, Operand.sizeOf(shape));
-        float[] values = (float[]) buffer.array();
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (i * 37 % 101) / 101f - 0.5f;
-        }
-        return Operand.contiguous(buffer, 0, shape);
     }
 }

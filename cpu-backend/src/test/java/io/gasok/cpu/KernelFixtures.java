@@ -14,7 +14,7 @@ import java.util.Random;
  * Operands with the same contents on the CPU backend and on the reference backend, in random
  * layouts (offsets, permuted axes, padded rows, broadcast axes), and comparisons of whole buffers,
  * so a kernel that writes outside its view fails too. Used by the reduction, pooling,
- * upsampling and indexing tests.
+ * upsampling and indexing tests, and (patterned operands) by the allocation tests.
  */
 final class KernelFixtures {
     private KernelFixtures() {}
@@ -101,6 +101,18 @@ final class KernelFixtures {
         CpuBuffer buffer = new CpuBuffer(dtype, layout.length());
         System.arraycopy(values, 0, buffer.array(), 0, layout.length());
         return new Operand(buffer, dtype, layout.offset(), layout.shape(), layout.strides());
+    }
+
+    /**
+     * A contiguous FP32 operand on the CPU backend holding a fixed pattern in [-0.5, 0.5), for
+     * tests that need values but no reference (the allocation tests).
+     */
+    static Operand patterned(int... shape) {
+        float[] values = new float[Operand.sizeOf(shape)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i * 37 % 101) / 101f - 0.5f;
+        }
+        return onCpu(DType.FLOAT32, values, Layout.contiguous(shape));
     }
 
     static Operand onReference(DType dtype, Object values, Layout layout) {
