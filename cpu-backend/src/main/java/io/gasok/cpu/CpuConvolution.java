@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -211,6 +212,7 @@ final class CpuConvolution {
 
     private static final WorkerPool SERIAL = new WorkerPool(1);
     private static final VectorSpecies<Float> FLOATS = CpuVectors.FLOATS;
+    private static final int LANES = FLOATS.length();
     private static final VectorSpecies<Double> DOUBLES = CpuVectors.DOUBLES;
 
     private CpuConvolution() {
@@ -405,8 +407,18 @@ final class CpuConvolution {
                                 (float) epilogue.beta());
                     }
                     if (planes != null) {
-                        planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), tiles.image(task) * spec.groups() + g,
-                                p0, count, planeData, builtRows);
+                        // The rows of this and the part's next tiles of the plane that follow on
+                        // from it, in one pass (a no-op for the later ones).
+                        int end = p0 + count;
+                        for (int next = item + 1; next < imageEnd; next++) {
+                            int t = tiles.task(part, next);
+                            if (tiles.group(t) != g || tiles.firstPixel(t) != end) {
+                                break;
+                            }
+                            end += tiles.pixels(t);
+                        }
+                        planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), n * spec.groups() + g, p0,
+                                end - p0, planeData, builtRows);
                         float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
                         GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
                                 g * groupWeights + firstRow * depth, planeData, planes.taps(), p0, edge,
@@ -706,13 +718,24 @@ final class CpuConvolution {
      *
      * <p>For output rows narrower than a micro-panel (NR pixels), where im2col's packed panels cross
      * output rows and were copied run by run (three to four runs of 20 floats a panel at 20 pixels a
-     * row) from a padded copy of the input made first. Each input row is split by column phase once
-     * into a row scratch with zero margins ({@code spread}), and each kernel column's plane row is
-     * then one copy of outW floats from it. Each part builds the plane rows its tiles read, in its
-     * own thread's buffer, just before the first tile that reads them ({@link #build}). The planes
-     * hold about kernelW/strideW times the input's floats, and a micro-panel reads K runs of NR
-     * floats scattered over them, so this is for micro-panels whose K·NR floats stay within
+     * row) from a padded copy of the input made first. Each part builds the plane rows its tiles
+     * read, in its own thread's buffer ({@link #build}): before its first tile of a plane, the rows
+     * of that tile and of the part's tiles that follow on from it there, in one pass.
+     * The planes hold about kernelW/strideW times the input's floats, and a micro-panel reads K runs
+     * of NR floats scattered over them, so this is for micro-panels whose K·NR floats stay within
      * {@value #TAP_COLUMN_BUDGET} ({@link #applies}).
+     *
+     * <p>Lanes ({@link #gather}): a plane's rows are written LANES columns at a time, one kernel
+     * column and one run of LANES output columns over all the rows being built, so the loop over
+     * rows is a counted one whose loads and stores C2 checks once, not per row: at stride 1 a vector
+     * load of the input row from the tap's first column, at stride 2 the even lanes of two, at
+     * larger strides element by element. Runs that reach into the padding load under a mask of the
+     * row's columns (the padding reads as zero); the last run of a row stores under a mask of outW.
+     * Against splitting each input row into a scratch with zero margins and copying each kernel
+     * column's plane row out of it (System.arraycopy) tile by tile (a micro-panel of 64 pixels
+     * here), 128×40×40 → 256 at stride 2, the 41 plane rows of 128 channels: 85 µs in one pass
+     * against 173 (154 for this way tile by tile, where each tile adds three or four rows a phase;
+     * best of 1000 builds, each in a JVM of its own).
      *
      * @param channels input channels of a group
      * @param phaseLow per row phase, its first plane row (the lowest {@code floorDiv(kh·dilationH - padTop, strideH)} of its taps)
@@ -721,13 +744,10 @@ final class CpuConvolution {
      * @param planeRows plane rows of all phases (one plane per channel and kernel column)
      * @param taps per depth step of one group, where its columns start in the buffer
      * @param ones where the bias step's ones start (pixels + NR of them)
-     * @param columnFrom per kernel column, where its plane row starts in the row scratch
-     * @param rowScratch where the row scratch starts: strideW phase rows of {@code scratchWidth}
-     * @param margin zeros before each phase row's values in the row scratch
      * @param size floats of the buffer
      */
     record TapPlanes(int channels, int outW, int planeRows, int[] phaseLow, int[] phaseHigh, int[] phaseStart,
-                     int[] taps, int ones, int[] columnFrom, int rowScratch, int scratchWidth, int margin, int size) {
+                     int[] taps, int ones, int size) {
 
         /** Whether the FP32 forward of spec reads its columns this way (see the record comment). */
         static boolean applies(Conv2dSpec spec, Geometry geometry) {
@@ -776,35 +796,13 @@ final class CpuConvolution {
             if (biasStep) {
                 taps[geometry.taps] = ones;
             }
-            // One input row split by column phase into the row scratch, each phase row `margin`
-            // zeros, its values, zeros: kernel column kw's plane row is outW floats of it, from
-            // columnFrom[kw] (input column kw·dilationW - padLeft + ow·strideW is phase
-            // floorMod(·, strideW), at floorDiv(·, strideW) + ow in it).
-            int strideW = spec.strideWidth();
-            int[] columnFrom = new int[kernelW];
-            int margin = 0;
-            int reach = 0;
-            for (int kw = 0; kw < kernelW; kw++) {
-                int first = kw * spec.dilationWidth() - spec.padLeft();
-                margin = Math.max(margin, -Math.floorDiv(first, strideW));
-                reach = Math.max(reach, Math.floorDiv(first, strideW) + outW);
-            }
-            int values = Im2col.ceilDiv(spec.inWidth(), strideW);
-            int width = margin + Math.max(values, reach) + CpuVectors.FLOATS.length();
-            for (int kw = 0; kw < kernelW; kw++) {
-                int first = kw * spec.dilationWidth() - spec.padLeft();
-                columnFrom[kw] = Math.floorMod(first, strideW) * width + margin + Math.floorDiv(first, strideW);
-            }
-            int rowScratch = ones + geometry.pixels + NR;
-            return new TapPlanes(channels, outW, rows, low, high, start, taps, ones, columnFrom, rowScratch, width,
-                    margin, rowScratch + strideW * width);
+            return new TapPlanes(channels, outW, rows, low, high, start, taps, ones, ones + geometry.pixels + NR);
         }
 
-        /** The calling thread's buffer for the planes, with the bias step's ones and the row scratch's zeros in place. */
+        /** The calling thread's buffer for the planes, with the bias step's ones in place. */
         float[] buffer() {
             float[] data = Im2col.paddedInput(size);
-            Arrays.fill(data, ones, rowScratch, 1f);
-            Arrays.fill(data, rowScratch, size, 0f);
+            Arrays.fill(data, ones, size, 1f);
             return data;
         }
 
@@ -834,9 +832,9 @@ final class CpuConvolution {
             int firstRow = p0 / outW;
             int endRow = (p0 + count - 1) / outW + 1;
             int kernelW = spec.kernelWidth();
+            int strideH = spec.strideHeight();
             int inH = spec.inHeight();
             int inW = spec.inWidth();
-            int strideW = spec.strideWidth();
             for (int phase = 0; phase < phases; phase++) {
                 // Output rows [firstRow, endRow) read plane rows [firstRow + low, endRow + high - outH).
                 int from = Math.max(built[phase], firstRow + phaseLow[phase]);
@@ -845,46 +843,85 @@ final class CpuConvolution {
                     continue;
                 }
                 built[phase] = to;
+                // Plane row r of the phase is input row r·strideH + phase: rows [inFrom, inTo) lie in
+                // the input, the others in the padding (zero rows).
+                int inFrom = Math.clamp(Math.ceilDiv(-phase, strideH), from, to);
+                int inTo = Math.clamp(Math.ceilDiv(inH - phase, strideH), inFrom, to);
+                int rowBase = phaseStart[phase] - phaseLow[phase];
                 for (int ci = 0; ci < channels; ci++) {
-                    int channel = inputBase + ci * inH * inW;
-                    for (int r = from; r < to; r++) {
-                        int row = phaseStart[phase] - phaseLow[phase] + r;
-                        int inputRow = r * spec.strideHeight() + phase;
-                        if (inputRow < 0 || inputRow >= inH) {
-                            for (int kw = 0; kw < kernelW; kw++) {
-                                int at = ((ci * kernelW + kw) * planeRows + row) * outW;
-                                Arrays.fill(data, at, at + outW, 0f);
-                            }
-                            continue;
-                        }
-                        spread(x, channel + inputRow * inW, inW, strideW, data);
-                        for (int kw = 0; kw < kernelW; kw++) {
-                            System.arraycopy(data, rowScratch + columnFrom[kw], data,
-                                    ((ci * kernelW + kw) * planeRows + row) * outW, outW);
+                    int firstInput = inputBase + ci * inH * inW + (inFrom * strideH + phase) * inW;
+                    for (int kw = 0; kw < kernelW; kw++) {
+                        int row0 = (ci * kernelW + kw) * planeRows + rowBase;
+                        zeroRows(data, row0, from, inFrom);
+                        zeroRows(data, row0, inTo, to);
+                        if (inTo > inFrom) {
+                            gather(spec, kw, x, firstInput, inTo - inFrom, data, (row0 + inFrom) * outW);
                         }
                     }
                 }
             }
         }
 
+        /** Plane rows [from, to) of the phase whose row 0 is row {@code row0} of the buffer, as zeros. */
+        private void zeroRows(float[] data, int row0, int from, int to) {
+            if (to > from) {
+                Arrays.fill(data, (row0 + from) * outW, (row0 + to) * outW, 0f);
+            }
+        }
+
         /**
-         * Input row {@code x[rowStart, rowStart + inW)} into the row scratch, split by column phase:
-         * column c to phase row {@code c % strideW} at {@code c / strideW}, after the phase row's
-         * margin of zeros (which, with the zeros after the values, nothing here writes).
+         * Kernel column kw's plane rows of {@code rows} input rows, the first at {@code x[firstInput]},
+         * the next strideH rows below each: {@code data[at + r·outW + ow]} = input column
+         * {@code kw·dilationW - padLeft + ow·strideW} of row r, zero in the padding. See the record
+         * comment ("Lanes").
          */
-        private void spread(float[] x, int rowStart, int inW, int strideW, float[] data) {
-            int at = rowScratch + margin;
-            if (strideW == 1) {
-                System.arraycopy(x, rowStart, data, at, inW);
-            } else if (strideW == 2) {
-                int pairs = inW / 2;
-                EveryOther.split(x, rowStart, pairs, data, at, data, at + scratchWidth);
-                if (inW % 2 == 1) {
-                    data[at + pairs] = x[rowStart + inW - 1];
+        private void gather(Conv2dSpec spec, int kw, float[] x, int firstInput, int rows, float[] data, int at) {
+            int inW = spec.inWidth();
+            int strideW = spec.strideWidth();
+            int step = spec.strideHeight() * inW;
+            int first = kw * spec.dilationWidth() - spec.padLeft();
+            for (int ow = 0; ow < outW; ow += LANES) {
+                int count = Math.min(LANES, outW - ow);
+                int column = first + ow * strideW;
+                int src = firstInput + column;
+                int dst = at + ow;
+                if (strideW > 2) {
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < count; j++) {
+                            int c = column + j * strideW;
+                            data[dst + r * outW + j] = c >= 0 && c < inW ? x[src + r * step + j * strideW] : 0f;
+                        }
+                    }
+                    continue;
                 }
-            } else {
-                for (int c = 0; c < inW; c++) {
-                    data[at + (c % strideW) * scratchWidth + c / strideW] = x[rowStart + c];
+                VectorMask<Float> store = FLOATS.indexInRange(0, count);
+                // Rows whose loads need no mask: the run's stored columns all in the row, and its
+                // strideW vectors within x (past the row's end they read the next row, lanes unused).
+                int plain = column >= 0 && column + (count - 1) * strideW < inW
+                        ? Math.clamp(Math.floorDiv(x.length - strideW * LANES - src, step) + 1, 0, rows) : 0;
+                if (strideW == 1) {
+                    for (int r = 0; r < plain; r++) {
+                        FloatVector.fromArray(FLOATS, x, src + r * step).intoArray(data, dst + r * outW, store);
+                    }
+                } else {
+                    for (int r = 0; r < plain; r++) {
+                        FloatVector a = FloatVector.fromArray(FLOATS, x, src + r * step);
+                        FloatVector b = FloatVector.fromArray(FLOATS, x, src + r * step + LANES);
+                        a.rearrange(EveryOther.EVEN_LANES, b).intoArray(data, dst + r * outW, store);
+                    }
+                }
+                if (plain < rows) {
+                    // The row's columns only: the padding loads as zero.
+                    VectorMask<Float> low = FLOATS.indexInRange(column, inW);
+                    VectorMask<Float> high = FLOATS.indexInRange(column + LANES, inW);
+                    for (int r = plain; r < rows; r++) {
+                        FloatVector a = FloatVector.fromArray(FLOATS, x, src + r * step, low);
+                        if (strideW == 2) {
+                            a = a.rearrange(EveryOther.EVEN_LANES,
+                                    FloatVector.fromArray(FLOATS, x, src + r * step + LANES, high));
+                        }
+                        a.intoArray(data, dst + r * outW, store);
+                    }
                 }
             }
         }

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * gather that splits a row by phase for a stride-2 convolution ({@link Im2col#padInput},
  * {@link CpuDepthwise}'s phase rows), and keeps the even columns of the stride-2 depthwise's
  * stride-1 sums. Its lane shuffles, even and odd lanes of a pair of vectors,
- * also serve the 2×2 pooling ({@link CpuPooling}) and the nearest-upsampling gradient
- * ({@link CpuUpsampling}).
+ * also serve the 2×2 pooling ({@link CpuPooling}), the nearest-upsampling gradient
+ * ({@link CpuUpsampling}) and the stride-2 convolution's tap planes ({@code CpuConvolution.TapPlanes}).
  *
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
  * by one two-vector rearrange (vpermps twice and a blend on AVX2); {@link #gather} then a scalar tail, and scalar

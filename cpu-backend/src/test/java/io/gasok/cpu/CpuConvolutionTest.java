@@ -237,7 +237,8 @@ class CpuConvolutionTest {
      * reads, groups, several images, output channels no multiple of the micro-tile's rows, the bias
      * as a depth step and (alpha ≠ 1) prefilled, micro-panels across output rows and an edge panel;
      * the input gradients too (at stride 1 a forward convolution); against the reference on one to three
-     * threads, and the same bits on each. Widths from 5 so that some go this way at every NR.
+     * threads, and the same bits on each. Widths from 5 so that some go this way at every NR, and
+     * rows of 23 and 39 outputs, several vectors of planes a row at every lane count.
      */
     @Test
     void theForwardReadingTapPlanesMatchesTheReferenceOnEveryThreadCount() {
@@ -249,6 +250,9 @@ class CpuConvolutionTest {
             new Conv2dSpec(1, 12, 23, 19, 14, 3, 3, 3, 2, 0, 3, 2, 1, 2, 1, 2, new Epilogue(1, 0.5, null, 0)),
             new Conv2dSpec(2, 10, 16, 15, 9, 2, 3, 1, 3, 4, 0, 4, 2, 1, 2, 1, new Epilogue(1, 0, UnaryOp.TANH, 0)),
             new Conv2dSpec(1, 8, 12, 10, 11, 1, 3, 3, 1, 0, 1, 0, 1, 1, 1, 1, Epilogue.NONE),
+            // Rows of several vectors (23 and 39 outputs), an odd width, padding past a dilated tap's reach.
+            spec(1, 5, 6, 45, 9, 3, 2, 1, 1, Epilogue.activation(UnaryOp.RELU, 0)),
+            new Conv2dSpec(1, 4, 5, 38, 7, 3, 3, 1, 1, 1, 2, 0, 3, 1, 2, 1, Epilogue.NONE),
         };
         WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
         int planar = 0;
