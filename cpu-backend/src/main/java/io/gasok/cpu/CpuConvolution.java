@@ -728,9 +728,10 @@ final class CpuConvolution {
      * <p>Lanes ({@link #gather}): a plane's rows are written LANES columns at a time, one kernel
      * column and one run of LANES output columns over all the rows being built, so the loop over
      * rows is a counted one whose loads and stores C2 checks once, not per row: at stride 1 a vector
-     * load of the input row from the tap's first column, at stride 2 the even lanes of two, at
-     * larger strides element by element. Runs that reach into the padding load under a mask of the
-     * row's columns (the padding reads as zero); the last run of a row stores under a mask of outW.
+     * load of the input row from the tap's first column, at stride 2 the even lanes of two (rows
+     * narrower than a vector, and larger strides, element by element). A row's last run ends at
+     * its end (over columns the run before it wrote too), and lanes whose columns lie in the
+     * padding are zeroed by a blend, so every load and store is a whole vector.
      * Against splitting each input row into a scratch with zero margins and copying each kernel
      * column's plane row out of it (System.arraycopy) tile by tile (a micro-panel of 64 pixels
      * here), 128×40×40 → 256 at stride 2, the 41 plane rows of 128 channels: 85 µs in one pass
@@ -849,15 +850,15 @@ final class CpuConvolution {
                 int inTo = Math.clamp(Math.ceilDiv(inH - phase, strideH), inFrom, to);
                 int rowBase = phaseStart[phase] - phaseLow[phase];
                 for (int ci = 0; ci < channels; ci++) {
-                    int firstInput = inputBase + ci * inH * inW + (inFrom * strideH + phase) * inW;
                     for (int kw = 0; kw < kernelW; kw++) {
                         int row0 = (ci * kernelW + kw) * planeRows + rowBase;
                         zeroRows(data, row0, from, inFrom);
                         zeroRows(data, row0, inTo, to);
-                        if (inTo > inFrom) {
-                            gather(spec, kw, x, firstInput, inTo - inFrom, data, (row0 + inFrom) * outW);
-                        }
                     }
+                }
+                if (inTo > inFrom) {
+                    gather(spec, x, inputBase + (inFrom * strideH + phase) * inW, inTo - inFrom, data,
+                            (rowBase + inFrom) * outW);
                 }
             }
         }
@@ -870,58 +871,78 @@ final class CpuConvolution {
         }
 
         /**
-         * Kernel column kw's plane rows of {@code rows} input rows, the first at {@code x[firstInput]},
-         * the next strideH rows below each: {@code data[at + r·outW + ow]} = input column
-         * {@code kw·dilationW - padLeft + ow·strideW} of row r, zero in the padding. See the record
-         * comment ("Lanes").
+         * The plane rows of {@code rows} input rows of every channel and kernel column: channel ci's
+         * first row at {@code x[firstInput + ci·inH·inW]}, the next strideH rows below each; kernel
+         * column kw's plane row r at {@code data[(ci·kernelW + kw)·planeRows·outW + at + r·outW]},
+         * its column ow input column {@code kw·dilationW - padLeft + ow·strideW}, zero in the padding.
+         * See the record comment ("Lanes"). One method, every vector in it: split into small ones
+         * (a run's loop each), C2 at times compiled them inlined into a caller too big to inline
+         * the Vector API's calls too, and their vectors went to the heap (0.7-2.9 MB a call).
          */
-        private void gather(Conv2dSpec spec, int kw, float[] x, int firstInput, int rows, float[] data, int at) {
+        private void gather(Conv2dSpec spec, float[] x, int firstInput, int rows, float[] data, int at) {
+            int inH = spec.inHeight();
             int inW = spec.inWidth();
             int strideW = spec.strideWidth();
+            int kernelW = spec.kernelWidth();
             int step = spec.strideHeight() * inW;
-            int first = kw * spec.dilationWidth() - spec.padLeft();
-            for (int ow = 0; ow < outW; ow += LANES) {
-                int count = Math.min(LANES, outW - ow);
-                int column = first + ow * strideW;
-                int src = firstInput + column;
-                int dst = at + ow;
-                if (strideW > 2) {
-                    for (int r = 0; r < rows; r++) {
-                        for (int j = 0; j < count; j++) {
-                            int c = column + j * strideW;
-                            data[dst + r * outW + j] = c >= 0 && c < inW ? x[src + r * step + j * strideW] : 0f;
+            boolean vectors = strideW <= 2 && outW >= LANES;
+            FloatVector zero = FloatVector.zero(FLOATS);
+            for (int ci = 0; ci < channels; ci++) {
+                int input = firstInput + ci * inH * inW;
+                for (int kw = 0; kw < kernelW; kw++) {
+                    int plane = (ci * kernelW + kw) * planeRows * outW + at;
+                    int first = kw * spec.dilationWidth() - spec.padLeft();
+                    if (!vectors) {
+                        gatherScalar(x, input + first, step, 0, rows, first, inW, strideW, outW, data, plane);
+                        continue;
+                    }
+                    for (int ow = 0; ow < outW; ow += LANES) {
+                        // A row's last run ends at its end, over columns the run before it wrote too.
+                        int start = Math.min(ow, outW - LANES);
+                        int column = first + start * strideW;
+                        int src = input + column;
+                        int dst = plane + start;
+                        // Rows whose strideW vectors [src + r·step, + strideW·LANES) lie within x
+                        // (past the row's end they read the next row); those before and after them,
+                        // at x's ends, go element by element.
+                        int from = src >= 0 ? 0 : Math.min(rows, Math.ceilDiv(-src, step));
+                        int to = Math.clamp(Math.floorDiv(x.length - strideW * LANES - src, step) + 1, from, rows);
+                        gatherScalar(x, src, step, 0, from, column, inW, strideW, LANES, data, dst);
+                        gatherScalar(x, src, step, to, rows, column, inW, strideW, LANES, data, dst);
+                        long padding = 0;
+                        for (int lane = 0; lane < LANES; lane++) {
+                            int c = column + lane * strideW;
+                            padding |= c < 0 || c >= inW ? 1L << lane : 0;
+                        }
+                        VectorMask<Float> pad = VectorMask.fromLong(FLOATS, padding);
+                        if (strideW == 1) {
+                            for (int r = from; r < to; r++) {
+                                FloatVector.fromArray(FLOATS, x, src + r * step).blend(zero, pad)
+                                        .intoArray(data, dst + r * outW);
+                            }
+                        } else {
+                            for (int r = from; r < to; r++) {
+                                FloatVector a = FloatVector.fromArray(FLOATS, x, src + r * step);
+                                FloatVector b = FloatVector.fromArray(FLOATS, x, src + r * step + LANES);
+                                a.rearrange(EveryOther.EVEN_LANES, b).blend(zero, pad).intoArray(data, dst + r * outW);
+                            }
                         }
                     }
-                    continue;
                 }
-                VectorMask<Float> store = FLOATS.indexInRange(0, count);
-                // Rows whose loads need no mask: the run's stored columns all in the row, and its
-                // strideW vectors within x (past the row's end they read the next row, lanes unused).
-                int plain = column >= 0 && column + (count - 1) * strideW < inW
-                        ? Math.clamp(Math.floorDiv(x.length - strideW * LANES - src, step) + 1, 0, rows) : 0;
-                if (strideW == 1) {
-                    for (int r = 0; r < plain; r++) {
-                        FloatVector.fromArray(FLOATS, x, src + r * step).intoArray(data, dst + r * outW, store);
-                    }
-                } else {
-                    for (int r = 0; r < plain; r++) {
-                        FloatVector a = FloatVector.fromArray(FLOATS, x, src + r * step);
-                        FloatVector b = FloatVector.fromArray(FLOATS, x, src + r * step + LANES);
-                        a.rearrange(EveryOther.EVEN_LANES, b).intoArray(data, dst + r * outW, store);
-                    }
-                }
-                if (plain < rows) {
-                    // The row's columns only: the padding loads as zero.
-                    VectorMask<Float> low = FLOATS.indexInRange(column, inW);
-                    VectorMask<Float> high = FLOATS.indexInRange(column + LANES, inW);
-                    for (int r = plain; r < rows; r++) {
-                        FloatVector a = FloatVector.fromArray(FLOATS, x, src + r * step, low);
-                        if (strideW == 2) {
-                            a = a.rearrange(EveryOther.EVEN_LANES,
-                                    FloatVector.fromArray(FLOATS, x, src + r * step + LANES, high));
-                        }
-                        a.intoArray(data, dst + r * outW, store);
-                    }
+            }
+        }
+
+        /**
+         * Rows [from, to) of a run of {@code count} plane columns from input column {@code column}
+         * (row r's at {@code x[src + r·step]}), element by element: strides above 2, rows narrower
+         * than a vector, and rows whose vectors would leave x.
+         */
+        private void gatherScalar(float[] x, int src, int step, int from, int to, int column, int inW, int strideW,
+                                  int count, float[] data, int dst) {
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < count; j++) {
+                    int c = column + j * strideW;
+                    data[dst + r * outW + j] = c >= 0 && c < inW ? x[src + r * step + j * strideW] : 0f;
                 }
             }
         }

@@ -26,6 +26,7 @@ class CpuConvolutionAllocationTest {
         Epilogue silu = Epilogue.activation(UnaryOp.SILU, 0);
         return Stream.of(
                 Arguments.of("24x14x14 -> 24, 3x3 s1, silu", spec(24, 14, 14, 24, 1, silu)),
+                Arguments.of("32x40x40 -> 32, 3x3 s1", spec(32, 40, 40, 32, 1, Epilogue.NONE)),
                 Arguments.of("24x28x28 -> 32, 3x3 s2, relu, beta",
                         spec(24, 28, 28, 32, 2, new Epilogue(1, 0.5, UnaryOp.RELU, 0))),
                 Arguments.of("16x12x12 -> 16, 3x3 s1, relu", spec(16, 12, 12, 16, 1, Epilogue.activation(UnaryOp.RELU, 0))));
