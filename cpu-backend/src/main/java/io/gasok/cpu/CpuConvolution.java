@@ -731,12 +731,13 @@ final class CpuConvolution {
      * load of the input row from the tap's first column, at stride 2 the even lanes of two (rows
      * narrower than a vector, and larger strides, element by element). A row's last run ends at
      * its end (over columns the run before it wrote too), and lanes whose columns lie in the
-     * padding are zeroed by a blend, so every load and store is a whole vector.
-     * Against splitting each input row into a scratch with zero margins and copying each kernel
-     * column's plane row out of it (System.arraycopy) tile by tile (a micro-panel of 64 pixels
-     * here), 128×40×40 → 256 at stride 2, the 41 plane rows of 128 channels: 85 µs in one pass
-     * against 173 (154 for this way tile by tile, where each tile adds three or four rows a phase;
-     * best of 1000 builds, each in a JVM of its own).
+     * padding are zeroed by a blend, so every load and store is a whole vector (masked stores here
+     * once boxed the vectors: see {@link #gather}). Against splitting each input row into a scratch
+     * with zero margins and copying each kernel column's plane row out of it (System.arraycopy)
+     * tile by tile (a micro-panel of 64 pixels here), 128×40×40 → 256 at stride 2, the 41 plane
+     * rows of 128 channels: 103 µs in one pass against 178 (best of 1000 builds, each way in a JVM
+     * of its own; run tile by tile, where each tile adds three or four rows a phase, the loops
+     * over rows are too short to pay).
      *
      * @param channels input channels of a group
      * @param phaseLow per row phase, its first plane row (the lowest {@code floorDiv(kh·dilationH - padTop, strideH)} of its taps)
