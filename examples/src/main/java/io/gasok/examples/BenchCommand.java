@@ -70,6 +70,16 @@ final class BenchCommand implements Callable<Integer> {
     static final double REWARM_SECONDS = 0.15;
     /** The untimed run goes in about this many batches, as many calls each as the warm-up's time per call predicts. */
     private static final int REWARM_BATCHES = 5;
+    /**
+     * Heap a call of Gasok's own (its rows and the {@code gemm} peer's) may allocate at the end of
+     * the warm-up: more, and its code is taken to be not yet compiled without boxing (such calls
+     * allocate megabytes; compiled, the bench's rows read at most 304 KB), so the warm-up goes on.
+     */
+    static final long BOXED_BYTES_PER_CALL = 1 << 20;
+    /** The longest warm-up, as a multiple of {@code --warmup}, of a call that still allocates that much. */
+    static final int BOXED_WARMUP_FACTOR = 5;
+    /** Rows whose calls are Gasok's own code in this JVM (see {@link #BOXED_BYTES_PER_CALL}). */
+    private static final Set<String> OWN_LIBRARIES = Set.of("gasok", "gemm");
     private static final int LAUNCH_ELEMENTS = 256;
 
     @Spec
@@ -450,15 +460,9 @@ final class BenchCommand implements Callable<Integer> {
         List<Entry> live = new ArrayList<>(entries);
         for (Entry entry : entries) {
             try {
-                double perCall = entry.contender.time(1);
-                double spent = perCall;
-                double warmupSeconds = workload.warmupSeconds(warmup);
-                while (spent < warmupSeconds) {
-                    int calls = (int) Math.min(1_000_000, Math.max(1, Math.ceil(0.1 / Math.max(perCall, 1e-9))));
-                    double seconds = entry.contender.time(calls);
-                    perCall = seconds / calls;
-                    spent += seconds;
-                }
+                boolean own = entry.contender.inProcess() && OWN_LIBRARIES.contains(entry.row.get("library"))
+                        && heapAllocated() >= 0;
+                double perCall = warmUp(entry.contender, workload.warmupSeconds(warmup), own);
                 entry.callsPerRun[0] = (int) Math.min(1_000_000, Math.max(1, Math.ceil(MIN_RUN_SECONDS / Math.max(perCall, 1e-9))));
                 entry.callsPerRun[1] = !rewarm || perCall >= REWARM_SECONDS ? 0
                         : (int) Math.min(1_000_000, Math.ceil(REWARM_SECONDS / REWARM_BATCHES / Math.max(perCall, 1e-9)));
@@ -511,6 +515,30 @@ final class BenchCommand implements Callable<Integer> {
             return threads.getCurrentThreadAllocatedBytes();
         }
         return -1;
+    }
+
+    /**
+     * Runs {@code contender} for {@code seconds} in batches of about 0.1 s, and returns its time per
+     * call in the last batch. With {@code watchHeap} (Gasok's own code) it goes on, up to
+     * {@value #BOXED_WARMUP_FACTOR} times as long, while the last batch allocated more than
+     * {@value #BOXED_BYTES_PER_CALL} bytes a call on this thread: the first layer of a two-thread
+     * JVM was timed at 37 MB a call after the 2 s warm-up (C2's queue still long; the same layer read
+     * 60-120 KB a call elsewhere), and its row compared boxed code with its peers.
+     */
+    static double warmUp(Contender contender, double seconds, boolean watchHeap) {
+        double perCall = contender.time(1);
+        double spent = perCall;
+        long heapPerCall = Long.MAX_VALUE;
+        while (spent < seconds
+                || watchHeap && heapPerCall > BOXED_BYTES_PER_CALL && spent < seconds * BOXED_WARMUP_FACTOR) {
+            int calls = (int) Math.min(1_000_000, Math.max(1, Math.ceil(0.1 / Math.max(perCall, 1e-9))));
+            long heapBefore = heapAllocated();
+            double batch = contender.time(calls);
+            heapPerCall = (heapAllocated() - heapBefore) / calls;
+            perCall = batch / calls;
+            spent += batch;
+        }
+        return perCall;
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gasok.BackendUnavailableException;
 import io.gasok.Device;
 import io.gasok.examples.bench.Json;
+import io.gasok.examples.bench.Workload;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -321,6 +322,47 @@ class BenchCommandTest {
         assertTrue(made * 0.001 < BenchCommand.REWARM_SECONDS + 0.002 + 1e-12, made + " calls of 1 ms");
         // Slower than predicted: one batch that outlasts the time is enough.
         assertEquals(30, BenchCommand.rewarm(count -> count * 0.01, 30));
+    }
+
+    /** Where a fake contender's allocations go, so that the JIT keeps them. */
+    private static volatile byte[] allocated;
+
+    /**
+     * A contender whose calls "take" 5 ms and allocate 2 MB each while {@code boxedCalls} calls
+     * have not been made (boxed code until C2 compiles it), nothing after.
+     */
+    private static Workload.Contender compilingAfter(int boxedCalls, int[] made) {
+        return new Workload.Contender() {
+            @Override
+            public double time(int calls) {
+                for (int i = 0; i < calls; i++) {
+                    if (made[0]++ < boxedCalls) {
+                        allocated = new byte[2 << 20];
+                    }
+                }
+                return calls * 0.005;
+            }
+
+            @Override
+            public boolean inProcess() {
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void theWarmUpOfGasoksOwnCodeGoesOnWhileItsCallsAllocateLikeBoxedCode() {
+        // 0.05 s of warm-up is 11 calls (one, then a batch of 20); the calls allocate until the 20th.
+        int[] made = {0};
+        BenchCommand.warmUp(compilingAfter(20, made), 0.05, true);
+        assertEquals(41, made[0], "a second batch of 20, which allocated nothing");
+        made[0] = 0;
+        BenchCommand.warmUp(compilingAfter(20, made), 0.05, false);
+        assertEquals(21, made[0], "a peer's warm-up: its time alone");
+        // Boxed for good: it stops at BOXED_WARMUP_FACTOR times the warm-up (0.25 s, 50 calls).
+        made[0] = 0;
+        BenchCommand.warmUp(compilingAfter(Integer.MAX_VALUE, made), 0.05, true);
+        assertEquals(61, made[0]);
     }
 
     @Test
