@@ -89,7 +89,8 @@ import jdk.incubator.vector.VectorSpecies;
  * call: it copies the input rows its tiles read, zero padded and split by column phase
  * ({@link Im2col.PaddedInput}: what lets im2col copy whole vectors with no masks, at every
  * stride), into its own thread's buffer (or, reading tap planes, builds the plane rows its tiles
- * read there, each just before the first tile that reads it), image by image, all of them before its first tile; or, at
+ * read there, a band of output rows at a time, just before the band's tiles), image by image, all
+ * of them before its first tile; or, at
  * vertical strides above 1 with at most {@value #PAD_PER_TILE_WEIGHTS} packed weights, each tile
  * just before its im2col, the rows it reads that its part has not padded yet, which are then still
  * in cache when read (16→32 channels at 320×320, stride 2: 1.13-1.22x on one thread, 1.29x on two;
@@ -130,7 +131,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 1 MiB of floats per thread whatever the image size, except for the weight gradient, whose tiles
  * are at least {@link GemmFloat32#KC} pixels (K·KC floats: 4.5 MiB at 256 channels, 3×3). The FP32
  * forward's padded input, one image (about the size of the image plus its padding), or its tap
- * planes, one group of one image (about kernelW/strideW times its floats), is in each
+ * planes, one band of output rows (at most {@value #TAP_BAND_FLOATS} floats, or one tile's rows), is in each
  * part's thread's buffer, as are the packed weights where the parts pack their own. So are the
  * FP32 gradients' buffers: the weight gradient's padded input (one image) and [K, M] scratch, the
  * input gradient's accumulator (stride above 1: one group of one image), packed W^T rows and
@@ -179,6 +180,13 @@ final class CpuConvolution {
      * 1.00-1.04x / 0.98-1.01x. Nothing measured past 148 K.
      */
     static final int TAP_COLUMN_BUDGET = 1 << 18;
+    /**
+     * Most floats of tap planes a part builds at a time, a band of output rows ({@code TapPlanes}),
+     * unless one tile's rows take more: they stay in L2 (half of a core's here) for the tiles
+     * that read them. Half and twice this measured alike (64×80×80 → 128 at stride 2, 1.05-1.08x
+     * each against whole planes; 128×40×40 → 256 at stride 2 level).
+     */
+    static final int TAP_BAND_FLOATS = 1 << 17;
     /** Most channels a group, in and out, of the FP32 forward that reads its columns in place ({@code InPlaceColumns}). */
     static final int IN_PLACE_FORWARD_CHANNELS = 16;
     /**
@@ -352,7 +360,8 @@ final class CpuConvolution {
             return;
         }
         long weightFloats = (long) spec.groups() * groupWeights;
-        TapPlanes planes = TapPlanes.applies(spec, geometry) ? TapPlanes.of(spec, geometry, biasStep) : null;
+        TapPlanes planes = TapPlanes.applies(spec, geometry)
+                ? TapPlanes.of(spec, geometry, biasStep, geometry.packedTilePixels()) : null;
         float[] shared = ownWeights(spec, weightFloats, flipped, tiles.parts()) ? null
                 : packShared(spec, geometry, weights, threads, pool);
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
@@ -367,7 +376,6 @@ final class CpuConvolution {
             Im2col.PaddedInput padded = geometry.needsColumns && planes == null
                     ? Im2col.PaddedInput.of(spec, Im2col.paddedInput(Im2col.PaddedInput.size(spec))) : null;
             float[] planeData = planes == null ? null : planes.buffer();
-            int[] builtRows = planes == null ? null : planes.noRowsBuilt();
             GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
             int[] paddedRows = new int[2];
             // The part's whole tasks, then its rows of the shared task (ForwardTiles), if any.
@@ -382,6 +390,9 @@ final class CpuConvolution {
                 }
                 paddedRows[0] = -1;
                 paddedRows[1] = 0;
+                // The tap planes' band: its tiles [item, bandEnd), from output row bandRow on.
+                int bandEnd = item;
+                int bandRow = 0;
                 if (padded != null && !padPerTile) {
                     for (int i = item; i < imageEnd; i++) {
                         int t = tiles.task(part, i);
@@ -407,22 +418,30 @@ final class CpuConvolution {
                                 (float) epilogue.beta());
                     }
                     if (planes != null) {
-                        // The rows of this and the part's next tiles of the plane that follow on
-                        // from it, in one pass (a no-op for the later ones).
-                        int end = p0 + count;
-                        for (int next = item + 1; next < imageEnd; next++) {
-                            int t = tiles.task(part, next);
-                            if (tiles.group(t) != g || tiles.firstPixel(t) != end) {
-                                break;
+                        if (item >= bandEnd) {
+                            // A new band: this tile and the part's next tiles of the plane that
+                            // follow on from it, as many as the band's rows take, in one pass.
+                            int outW = spec.outWidth();
+                            int end = p0 + count;
+                            bandRow = p0 / outW;
+                            bandEnd = item + 1;
+                            for (; bandEnd < imageEnd; bandEnd++) {
+                                int t = tiles.task(part, bandEnd);
+                                int next = end + tiles.pixels(t);
+                                if (tiles.group(t) != g || tiles.firstPixel(t) != end
+                                        || (next - 1) / outW + 1 - bandRow > planes.bandRows()) {
+                                    break;
+                                }
+                                end = next;
                             }
-                            end += tiles.pixels(t);
+                            planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), bandRow,
+                                    (end - 1) / outW + 1, planeData);
                         }
-                        planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), n * spec.groups() + g, p0,
-                                end - p0, planeData, builtRows);
                         float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
                         GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
-                                g * groupWeights + firstRow * depth, planeData, planes.taps(), p0, edge,
-                                CacheLines.lineStart(edge), ys, yBase, geometry.pixels, tileEpilogue, scratch);
+                                g * groupWeights + firstRow * depth, planeData, planes.taps(),
+                                p0 - bandRow * spec.outWidth(), edge, CacheLines.lineStart(edge), ys, yBase,
+                                geometry.pixels, tileEpilogue, scratch);
                         continue;
                     }
                     int columnPanels = Im2col.ceilDiv(count, NR);
@@ -718,12 +737,25 @@ final class CpuConvolution {
      *
      * <p>For output rows narrower than a micro-panel (NR pixels), where im2col's packed panels cross
      * output rows and were copied run by run (three to four runs of 20 floats a panel at 20 pixels a
-     * row) from a padded copy of the input made first. Each part builds the plane rows its tiles
-     * read, in its own thread's buffer ({@link #build}): before its first tile of a plane, the rows
-     * of that tile and of the part's tiles that follow on from it there, in one pass.
-     * The planes hold about kernelW/strideW times the input's floats, and a micro-panel reads K runs
-     * of NR floats scattered over them, so this is for micro-panels whose K·NR floats stay within
+     * row) from a padded copy of the input made first. A micro-panel reads K runs of NR floats
+     * scattered over the planes, so this is for micro-panels whose K·NR floats stay within
      * {@value #TAP_COLUMN_BUDGET} ({@link #applies}).
+     *
+     * <p>Bands. The planes of a whole image hold about kernelW/strideW times its floats (2.4 MB at
+     * 64×80×80 → 128, stride 2), more than a core's L2 here: built whole before the first tile,
+     * the tiles read them back from L3 or memory, and their build wrote them there too (344 µs a
+     * call in the running layer, 131 µs with everything in L3, 380-510 µs with x and the buffer
+     * evicted first: a probe building them alone). So each part builds them a band of output rows
+     * at a time ({@link #build}), into a buffer that holds {@link #bandRows} of them, at most
+     * {@value #TAP_BAND_FLOATS} floats (or one tile's rows where they take more): a band is the
+     * part's next tile of a plane and the tiles that follow on from it there, as many as its rows
+     * take, built in one pass just before them, its rows numbered from the band's first output
+     * row (the taps the same for every band, the tiles' pixels taken from the band's first).
+     * Neighbouring bands each build the rows they share. In-process A/B (10 rounds, each variant
+     * twice; 2-core Zen 4): 64×80×80 → 128 at stride 2 1.10-1.16x on one thread, 1.07-1.19x on two;
+     * 128×40×40 → 128 1.00-1.03x; 128×40×40 → 256 at stride 2 (planes of 1.3 MB) and 256×20×20 →
+     * 256 level (0.97-1.01x); the stride-1 input gradients of 128×40×40 1.02-1.05x and 256×20×20
+     * level.
      *
      * <p>Lanes ({@link #gather}): a plane's rows are written LANES columns at a time, one kernel
      * column and one run of LANES output columns over all the rows being built, so the loop over
@@ -732,7 +764,9 @@ final class CpuConvolution {
      * narrower than a vector, and larger strides, element by element). A row's last run ends at
      * its end (over columns the run before it wrote too), and lanes whose columns lie in the
      * padding are zeroed by a blend, so every load and store is a whole vector (masked stores here
-     * once boxed the vectors: see {@link #gather}). Against splitting each input row into a scratch
+     * once boxed the vectors: see {@link #gather}). Each run's padding lanes are worked out once
+     * ({@code runPadding}), and x's ends tested once a run, so that a band's short row loops pay
+     * little before them. Against splitting each input row into a scratch
      * with zero margins and copying each kernel column's plane row out of it (System.arraycopy)
      * tile by tile (a micro-panel of 64 pixels here), 128×40×40 → 256 at stride 2, the 41 plane
      * rows of 128 channels: 103 µs in one pass against 178 (best of 1000 builds, each way in a JVM
@@ -742,14 +776,16 @@ final class CpuConvolution {
      * @param channels input channels of a group
      * @param phaseLow per row phase, its first plane row (the lowest {@code floorDiv(kh·dilationH - padTop, strideH)} of its taps)
      * @param phaseHigh per row phase, one past its last plane row
-     * @param phaseStart per row phase, the plane rows of the phases before it
-     * @param planeRows plane rows of all phases (one plane per channel and kernel column)
-     * @param taps per depth step of one group, where its columns start in the buffer
-     * @param ones where the bias step's ones start (pixels + NR of them)
+     * @param bandRows most output rows a band covers
+     * @param phaseStart per row phase, the band's plane rows of the phases before it
+     * @param planeRows a band's plane rows of all phases (one plane per channel and kernel column)
+     * @param taps per depth step of one group, where its columns start in the buffer (for the band's first pixel)
+     * @param ones where the bias step's ones start (a band's pixels + NR of them)
      * @param size floats of the buffer
+     * @param runPadding per kernel column and run of LANES plane columns ({@link #gather}), its lanes in the padding
      */
-    record TapPlanes(int channels, int outW, int planeRows, int[] phaseLow, int[] phaseHigh, int[] phaseStart,
-                     int[] taps, int ones, int size) {
+    record TapPlanes(int channels, int outW, int bandRows, int planeRows, int[] phaseLow, int[] phaseHigh,
+                     int[] phaseStart, int[] taps, int ones, int size, long[] runPadding) {
 
         /** Whether the FP32 forward of spec reads its columns this way (see the record comment). */
         static boolean applies(Conv2dSpec spec, Geometry geometry) {
@@ -757,11 +793,21 @@ final class CpuConvolution {
                     && (long) (geometry.taps + 1) * NR <= TAP_COLUMN_BUDGET;
         }
 
-        static TapPlanes of(Conv2dSpec spec, Geometry geometry, boolean biasStep) {
+        /**
+         * The planes of spec's forward, built a band of output rows at a time ({@link #build}),
+         * for tiles of at most {@code tilePixels} output pixels.
+         */
+        static TapPlanes of(Conv2dSpec spec, Geometry geometry, boolean biasStep, int tilePixels) {
             int strideH = spec.strideHeight();
             int kernelH = spec.kernelHeight();
             int kernelW = spec.kernelWidth();
             int outW = spec.outWidth();
+            int channels = geometry.inPerGroup;
+            // Output rows a band covers: what the budget holds, and at least a tile's rows.
+            int tileRows = Math.ceilDiv(tilePixels - 1, outW) + 1;
+            long rowFloats = (long) channels * kernelW * strideH * outW;
+            int bandRows = Math.min(spec.outHeight(),
+                    (int) Math.max(tileRows, TAP_BAND_FLOATS / Math.max(1, rowFloats)));
             int[] low = new int[strideH];
             int[] high = new int[strideH];
             Arrays.fill(low, Integer.MAX_VALUE);
@@ -780,9 +826,9 @@ final class CpuConvolution {
                     high[phase] = 0;
                 }
                 start[phase] = rows;
-                rows += high[phase] - low[phase];
+                // A band of bandRows output rows reads this many of the phase's rows.
+                rows += Math.max(0, high[phase] - low[phase] - spec.outHeight() + bandRows);
             }
-            int channels = geometry.inPerGroup;
             int[] taps = new int[geometry.taps + (biasStep ? 1 : 0)];
             for (int ci = 0, t = 0; ci < channels; ci++) {
                 for (int kh = 0; kh < kernelH; kh++) {
@@ -798,7 +844,21 @@ final class CpuConvolution {
             if (biasStep) {
                 taps[geometry.taps] = ones;
             }
-            return new TapPlanes(channels, outW, rows, low, high, start, taps, ones, ones + geometry.pixels + NR);
+            // Per kernel column and run of LANES plane columns (see gather), its lanes in the padding.
+            int runs = Math.ceilDiv(outW, LANES);
+            long[] runPadding = new long[kernelW * runs];
+            for (int kw = 0; kw < kernelW; kw++) {
+                for (int run = 0; run < runs; run++) {
+                    int column = kw * spec.dilationWidth() - spec.padLeft()
+                            + Math.min(run * LANES, outW - LANES) * spec.strideWidth();
+                    for (int lane = 0; lane < LANES; lane++) {
+                        int c = column + lane * spec.strideWidth();
+                        runPadding[kw * runs + run] |= c < 0 || c >= spec.inWidth() ? 1L << lane : 0;
+                    }
+                }
+            }
+            return new TapPlanes(channels, outW, bandRows, rows, low, high, start, taps, ones,
+                    ones + bandRows * outW + NR, runPadding);
         }
 
         /** The calling thread's buffer for the planes, with the bias step's ones in place. */
@@ -808,48 +868,30 @@ final class CpuConvolution {
             return data;
         }
 
-        /** A fresh record of the plane rows a part has built ({@link #build}): none, of no plane. */
-        int[] noRowsBuilt() {
-            int[] built = new int[phaseLow.length + 1];
-            built[phaseLow.length] = -1;
-            return built;
-        }
-
         /**
-         * Builds the plane rows that output pixels [p0, p0 + count) of one group of one image read
-         * ({@code inputBase}: its channel 0 in x; {@code plane}: which image and group) and that
-         * are not built yet: {@code built} holds, per row phase, the end of the rows built, and
-         * (last) the plane they belong to; a part's tiles come in pixel order, so only rows past
-         * that end are new.
+         * Builds the plane rows that output rows [firstRow, endRow) (at most {@link #bandRows}) of
+         * one group of one image read ({@code inputBase}: its channel 0 in x) into the buffer,
+         * over the band built before: output pixel p of the band then reads its columns from
+         * {@code taps[t] + p - firstRow·outW}.
          */
-        void build(Conv2dSpec spec, float[] x, int inputBase, int plane, int p0, int count, float[] data,
-                   int[] built) {
+        void build(Conv2dSpec spec, float[] x, int inputBase, int firstRow, int endRow, float[] data) {
             int phases = phaseLow.length;
-            if (built[phases] != plane) {
-                for (int phase = 0; phase < phases; phase++) {
-                    built[phase] = phaseLow[phase];
-                }
-                built[phases] = plane;
-            }
-            int firstRow = p0 / outW;
-            int endRow = (p0 + count - 1) / outW + 1;
             int kernelW = spec.kernelWidth();
             int strideH = spec.strideHeight();
             int inH = spec.inHeight();
             int inW = spec.inWidth();
             for (int phase = 0; phase < phases; phase++) {
                 // Output rows [firstRow, endRow) read plane rows [firstRow + low, endRow + high - outH).
-                int from = Math.max(built[phase], firstRow + phaseLow[phase]);
-                int to = Math.min(phaseHigh[phase], endRow + phaseHigh[phase] - spec.outHeight());
+                int from = firstRow + phaseLow[phase];
+                int to = endRow + phaseHigh[phase] - spec.outHeight();
                 if (to <= from) {
                     continue;
                 }
-                built[phase] = to;
                 // Plane row r of the phase is input row r·strideH + phase: rows [inFrom, inTo) lie in
                 // the input, the others in the padding (zero rows).
                 int inFrom = Math.clamp(Math.ceilDiv(-phase, strideH), from, to);
                 int inTo = Math.clamp(Math.ceilDiv(inH - phase, strideH), inFrom, to);
-                int rowBase = phaseStart[phase] - phaseLow[phase];
+                int rowBase = phaseStart[phase] - from;
                 for (int ci = 0; ci < channels; ci++) {
                     for (int kw = 0; kw < kernelW; kw++) {
                         int row0 = (ci * kernelW + kw) * planeRows + rowBase;
@@ -887,6 +929,7 @@ final class CpuConvolution {
             int kernelW = spec.kernelWidth();
             int step = spec.strideHeight() * inW;
             boolean vectors = strideW <= 2 && outW >= LANES;
+            int runs = Math.ceilDiv(outW, LANES);
             FloatVector zero = FloatVector.zero(FLOATS);
             for (int ci = 0; ci < channels; ci++) {
                 int input = firstInput + ci * inH * inW;
@@ -906,16 +949,15 @@ final class CpuConvolution {
                         // Rows whose strideW vectors [src + r·step, + strideW·LANES) lie within x
                         // (past the row's end they read the next row); those before and after them,
                         // at x's ends, go element by element.
-                        int from = src >= 0 ? 0 : Math.min(rows, Math.ceilDiv(-src, step));
-                        int to = Math.clamp(Math.floorDiv(x.length - strideW * LANES - src, step) + 1, from, rows);
-                        gatherScalar(x, src, step, 0, from, column, inW, strideW, LANES, data, dst);
-                        gatherScalar(x, src, step, to, rows, column, inW, strideW, LANES, data, dst);
-                        long padding = 0;
-                        for (int lane = 0; lane < LANES; lane++) {
-                            int c = column + lane * strideW;
-                            padding |= c < 0 || c >= inW ? 1L << lane : 0;
+                        int from = 0;
+                        int to = rows;
+                        if (src < 0 || src + (rows - 1) * step + strideW * LANES > x.length) {
+                            from = src >= 0 ? 0 : Math.min(rows, Math.ceilDiv(-src, step));
+                            to = Math.clamp(Math.floorDiv(x.length - strideW * LANES - src, step) + 1, from, rows);
+                            gatherScalar(x, src, step, 0, from, column, inW, strideW, LANES, data, dst);
+                            gatherScalar(x, src, step, to, rows, column, inW, strideW, LANES, data, dst);
                         }
-                        VectorMask<Float> pad = VectorMask.fromLong(FLOATS, padding);
+                        VectorMask<Float> pad = VectorMask.fromLong(FLOATS, runPadding[kw * runs + ow / LANES]);
                         if (strideW == 1) {
                             for (int r = from; r < to; r++) {
                                 FloatVector.fromArray(FLOATS, x, src + r * step).blend(zero, pad)

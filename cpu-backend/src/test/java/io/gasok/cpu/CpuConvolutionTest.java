@@ -238,7 +238,8 @@ class CpuConvolutionTest {
      * as a depth step and (alpha ≠ 1) prefilled, micro-panels across output rows and an edge panel;
      * the input gradients too (at stride 1 a forward convolution); against the reference on one to three
      * threads, and the same bits on each. Widths from 5 so that some go this way at every NR, and
-     * rows of 23 and 39 outputs, several vectors of planes a row at every lane count.
+     * rows of 23 and 39 outputs, several vectors of planes a row at every lane count; planes of
+     * 128 and 512 channels, built a band of output rows at a time.
      */
     @Test
     void theForwardReadingTapPlanesMatchesTheReferenceOnEveryThreadCount() {
@@ -253,17 +254,27 @@ class CpuConvolutionTest {
             // Rows of several vectors (23 and 39 outputs), an odd width, padding past a dilated tap's reach.
             spec(1, 5, 6, 45, 9, 3, 2, 1, 1, Epilogue.activation(UnaryOp.RELU, 0)),
             new Conv2dSpec(1, 4, 5, 38, 7, 3, 3, 1, 1, 1, 2, 0, 3, 1, 2, 1, Epilogue.NONE),
+            // Planes of more rows than a band holds: built band by band, at stride 2 and 1.
+            spec(1, 128, 40, 40, 8, 3, 2, 1, 1, Epilogue.activation(UnaryOp.SILU, 0)),
+            spec(2, 512, 10, 10, 5, 3, 1, 1, 1, Epilogue.NONE),
         };
         WorkerPool[] pools = {KernelFixtures.ONE_THREAD, KernelFixtures.TWO_THREADS, KernelFixtures.THREE_THREADS};
         int planar = 0;
+        int banded = 0;
         for (Conv2dSpec spec : shapes) {
-            if (CpuConvolution.TapPlanes.applies(spec, CpuConvolution.Geometry.of(spec))) {
+            CpuConvolution.Geometry geometry = CpuConvolution.Geometry.of(spec);
+            if (CpuConvolution.TapPlanes.applies(spec, geometry)) {
                 planar++;
+                if (CpuConvolution.TapPlanes.of(spec, geometry, true, geometry.packedTilePixels()).bandRows()
+                        < spec.outHeight()) {
+                    banded++;
+                }
             }
             assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, ConvTestCase.Kernel.FORWARD, 23, 29, pools);
             assertMatchesTheReferenceWithTheSameBitsOnEachPool(spec, ConvTestCase.Kernel.BACKWARD_INPUT, 23, 29, pools);
         }
         assertTrue(planar > 0, "no shape reads tap planes at NR = " + GemmFloat32MicroKernels.NR);
+        assertTrue(banded > 0, "no shape builds its tap planes in bands at NR = " + GemmFloat32MicroKernels.NR);
     }
 
     /**
