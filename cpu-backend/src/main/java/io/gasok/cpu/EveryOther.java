@@ -15,9 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Lanes: LANES outputs at a time from two consecutive vectors of input, their even lanes taken
  * by one two-vector rearrange (vpermps twice and a blend on AVX2); {@link #gather} then a scalar tail, and scalar
- * wherever the second vector would run past the end of x; {@link #split} and {@link #interleave} one
- * masked vector for the tail (rows of 20-80 floats at YOLO's stride-2 layers, where a scalar tail
- * cost about as much as the vectors before it). {@link #interleave} is the reverse of
+ * wherever the second vector would run past the end of x; {@link #split} one masked vector for the
+ * tail (rows of 20-80 floats at YOLO's stride-2 layers, where a scalar tail cost about as much as
+ * the vectors before it); {@link #interleave}, a copy, a last whole vector that ends at the run's
+ * end over pairs already written (masked only for runs shorter than a vector). {@link #interleave} is the reverse of
  * {@link #split}, for the stride-2 input gradient's accumulator. Single-threaded; callers split rows.
  */
 final class EveryOther {
@@ -97,13 +98,21 @@ final class EveryOther {
      * lane pairs, the odd lanes taken from the odd values.
      */
     static void interleave(float[] even, int evenAt, float[] odd, int oddAt, int pairs, float[] dst, int at) {
-        int i = 0;
-        for (; i + LANES <= pairs; i += LANES) {
-            FloatVector e = FloatVector.fromArray(FLOATS, even, evenAt + i);
-            FloatVector o = FloatVector.fromArray(FLOATS, odd, oddAt + i);
-            e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_MASK).intoArray(dst, at + 2 * i);
-            e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_MASK).intoArray(dst, at + 2 * i + LANES);
+        if (pairs >= LANES) {
+            // Whole vectors only: the last LANES pairs end at the run's end, over pairs the vectors
+            // before them wrote too (the same values again).
+            for (int i = 0; ; i += LANES) {
+                i = Math.min(i, pairs - LANES);
+                FloatVector e = FloatVector.fromArray(FLOATS, even, evenAt + i);
+                FloatVector o = FloatVector.fromArray(FLOATS, odd, oddAt + i);
+                e.rearrange(SPREAD_LOW).blend(o.rearrange(SPREAD_LOW), ODD_MASK).intoArray(dst, at + 2 * i);
+                e.rearrange(SPREAD_HIGH).blend(o.rearrange(SPREAD_HIGH), ODD_MASK).intoArray(dst, at + 2 * i + LANES);
+                if (i == pairs - LANES) {
+                    return;
+                }
+            }
         }
+        int i = 0;
         if (i < pairs) {
             int rest = pairs - i;
             VectorMask<Float> tail = FLOATS.indexInRange(0, rest);

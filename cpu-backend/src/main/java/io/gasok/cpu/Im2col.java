@@ -611,12 +611,27 @@ final class Im2col {
      * vector for the tail. The runs are output rows (20-80 floats at YOLO's stride-2 layers), where
      * a scalar tail of up to LANES - 1 floats cost as much as the vectors before it.
      */
+    /**
+     * {@code dst[dstIndex + i] += src[srcIndex + i]} for i in [0, length): whole vectors, the last
+     * one ending at the run's end with the lanes the vectors before it added taken as 0 (no masked
+     * loads or stores; a run shorter than a vector under a mask). col2im's runs are output rows,
+     * 20-80 floats at YOLO's stride-2 layers.
+     */
     private static void addInto(float[] src, int srcIndex, float[] dst, int dstIndex, int length) {
         int i = 0;
         for (int bound = FLOATS.loopBound(length); i < bound; i += FLOATS.length()) {
             FloatVector.fromArray(FLOATS, dst, dstIndex + i)
                     .add(FloatVector.fromArray(FLOATS, src, srcIndex + i))
                     .intoArray(dst, dstIndex + i);
+        }
+        if (i < length && length >= LANES) {
+            // The last vector ends at the run's end; its lanes the vectors before it added take 0.
+            int last = length - LANES;
+            VectorMask<Float> done = VectorMask.fromLong(FLOATS, (1L << (i - last)) - 1);
+            FloatVector.fromArray(FLOATS, dst, dstIndex + last)
+                    .add(FloatVector.fromArray(FLOATS, src, srcIndex + last).blend(0f, done))
+                    .intoArray(dst, dstIndex + last);
+            return;
         }
         if (i < length) {
             VectorMask<Float> tail = FLOATS.indexInRange(i, length);
