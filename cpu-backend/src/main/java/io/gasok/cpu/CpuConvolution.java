@@ -135,7 +135,7 @@ import jdk.incubator.vector.VectorSpecies;
  * part's thread's buffer, as are the packed weights where the parts pack their own. So are the
  * FP32 gradients' buffers: the weight gradient's padded input (one image) and [K, M] scratch, the
  * input gradient's accumulator (stride above 1: one group of one image), packed W^T rows and
- * packed gY (M × P, P rounded up to NR), each part using its own share.
+ * one micro-panel of gY (the edge panel's copy), each part using its own share.
  */
 final class CpuConvolution {
 
@@ -1370,14 +1370,19 @@ final class CpuConvolution {
      *
      * <p>Threads take ranges of the group's input channels, and with them the rows of W_g^T and of
      * gcols (the channel's taps) and the accumulator's channels: each part packs its rows of W_g^T
-     * (once per group), and then, per image, packs the image's whole gY and runs its GEMM, col2im,
-     * zeroing and unpadding for every tile with no other thread, all in its own thread's buffers
+     * (once per group), and then, per image, runs its GEMM, col2im, zeroing and unpadding for
+     * every tile with no other thread, all in its own thread's buffers
      * (its channels of an accumulator of the group's: in the calling thread's, as before, the
      * other threads wrote lines that thread had written in the call before, the forward's padding
      * or the weight gradient's). One parallel call per group, where
      * splitting each step of each tile over the pool took five per tile (on two threads 10% of the
      * time went to waiting at them); gY packed by all the threads together, as before, had each
      * read the others' panels, which the two-thread state of the class comment ("Threads") slows.
+     * The GEMM reads gY in place ({@link GemmFloat32#multiplyTaps}, depth step k its row k: NR
+     * consecutive pixels a step), where each part packed all of it for itself before: on two
+     * threads a copy of gY a thread (128 × 1600 floats at 64×80×80 → 128, 59 µs of each part's
+     * 1.66 ms), and a buffer of gY's size a thread (in-process A/B, 16 rounds, each variant
+     * twice: 1.00-1.04x on two threads at 64 → 128 and 128 → 256 at stride 2; one thread 0.97-1.05x).
      * Every sum is in the same order for every split (GEMM's over the depth M,
      * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
      * A group of fewer input channels than threads uses as many threads as it has channels (a
@@ -1394,10 +1399,14 @@ final class CpuConvolution {
         for (int part = 0; part <= parts; part++) {
             firstChannel[part] = (int) ((long) part * geometry.inPerGroup / parts);
         }
-        int gyPanels = Im2col.ceilDiv(geometry.pixels, NR);
+        // gY read in place (GemmFloat32.multiplyTaps): depth step k is its row k.
+        int[] gyRows = new int[depth];
+        for (int k = 0; k < depth; k++) {
+            gyRows[k] = k * geometry.pixels;
+        }
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
         int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
-        // Whole micro-panels, so that each tile's packed gY starts a panel.
+        // Whole micro-panels, so that each tile but the last reads whole micro-panels of gY.
         int tilePixels = INPUT_GRADIENT_TILE_PANELS * NR;
         int outW = spec.outWidth();
         int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
@@ -1414,12 +1423,11 @@ final class CpuConvolution {
                         geometry.taps, packedWeights, 0);
                 Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
                 GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
-                float[] packedGy = scratch.packedB(depth * gyPanels * NR);
-                int gyAt = CacheLines.lineStart(packedGy);
+                float[] edge = scratch.packedB(depth * NR + CacheLines.LINE_FLOATS);
+                int edgeAt = CacheLines.lineStart(edge);
                 for (int n = 0; n < spec.batch(); n++) {
                     int gxBase = gxOffset + geometry.inputBase(spec, n, group);
-                    GemmFloat32Packing.packB(depth, depth, geometry.pixels, NR, gys,
-                            gyOffset + geometry.outputBase(spec, n, group), geometry.pixels, 1, packedGy, gyAt, 0, gyPanels);
+                    int gyBase = gyOffset + geometry.outputBase(spec, n, group);
                     int zeroed = 0;
                     int finished = 0;
                     for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
@@ -1430,8 +1438,8 @@ final class CpuConvolution {
                             zeroed = zeroTo;
                         }
                         float[] gcols = Im2col.floatColumns(rows * count);
-                        GemmFloat32.multiplyPacked(rows, count, depth, packedWeights, 0, packedGy, gyAt + p0 * depth,
-                                gcols, 0, count, overwrite, scratch);
+                        GemmFloat32.multiplyTaps(rows, count, depth, packedWeights, 0, gys, gyRows, gyBase + p0, edge,
+                                edgeAt, gcols, 0, count, overwrite, scratch);
                         Im2col.col2imPadded(spec, gcols, c0, c0, c1, p0, count, acc);
                         // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
                         int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
