@@ -44,7 +44,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       the micro-kernel reads their rows from the padded input ({@code weightGradientFromPaddedInput}).
  * </ul>
  * A 1×1 convolution with stride 1 and no padding needs no im2col: x's channels of the group already
- * are the {@code [K, P]} matrix (row stride P), and GEMM packs straight from x.
+ * are the {@code [K, P]} matrix (row stride P). With no bias step (below) the FP32 forward's
+ * micro-kernel reads them in place, depth step k at row k ({@link GemmFloat32#multiplyTaps}), and
+ * so does its input gradient, a forward convolution (see {@code transposedConvolution}); with one,
+ * GEMM packs straight from x.
  *
  * <p><b>Padding.</b> im2col writes the padding as zeros, which the GEMM multiplies, where the
  * reference's sums skip padded taps: a ±inf or NaN weight (or gy, in the gradients) that meets the
@@ -364,6 +367,12 @@ final class CpuConvolution {
                 ? TapPlanes.of(spec, geometry, biasStep, geometry.packedTilePixels()) : null;
         float[] shared = ownWeights(spec, weightFloats, flipped, tiles.parts()) ? null
                 : packShared(spec, geometry, weights, threads, pool);
+        // A 1×1 convolution's B is x's channel rows (K × pixels, row-major): with no bias step (whose
+        // ones are no row of x) the micro-kernel reads them in place, depth step k at row k.
+        int[] inPlaceRows = geometry.needsColumns || biasStep ? null : new int[geometry.taps];
+        for (int k = 0; inPlaceRows != null && k < inPlaceRows.length; k++) {
+            inPlaceRows[k] = k * geometry.pixels;
+        }
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
         // im2col reads them; otherwise a part pads every row its tiles of an image read first.
         boolean padPerTile = spec.strideHeight() > 1 && weightFloats <= PAD_PER_TILE_WEIGHTS;
@@ -442,6 +451,15 @@ final class CpuConvolution {
                                 g * groupWeights + firstRow * depth, planeData, planes.taps(),
                                 p0 - bandRow * spec.outWidth(), edge, CacheLines.lineStart(edge), ys, yBase,
                                 geometry.pixels, tileEpilogue, scratch);
+                        continue;
+                    }
+                    if (inPlaceRows != null) {
+                        // A 1×1 convolution with no bias step: x's channel rows are B as they lie.
+                        float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
+                        GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
+                                g * groupWeights + firstRow * depth, xs, inPlaceRows,
+                                xOffset + geometry.inputBase(spec, n, g) + p0, edge, CacheLines.lineStart(edge), ys,
+                                yBase, geometry.pixels, tileEpilogue, scratch);
                         continue;
                     }
                     int columnPanels = Im2col.ceilDiv(count, NR);
@@ -563,8 +581,15 @@ final class CpuConvolution {
          * whole panels output channel by output channel (each channel's weights read once, in
          * order), a block of MR rows' kernels at a time through {@link KernelFlip} where it
          * applies; a last panel of fewer rows, and kernels it does not take, element by element.
+         * A 1×1 kernel (no flip) all at once as GEMM's transposed A ({@link GemmFloat32Packing#packA}).
          */
         private void packFlipped(Geometry geometry, int kernel, int g, int first, int rows, float[] packed, int at) {
+            if (kernel == 1 && depth == geometry.taps) {
+                // A 1×1 kernel's flip is itself: the rows are w_g's columns, GEMM's transposed A.
+                GemmFloat32Packing.packA(rows, depth, ws, offset + g * geometry.inPerGroup * geometry.outPerGroup
+                        + first, 1, geometry.outPerGroup, packed, at);
+                return;
+            }
             KernelFlip flip = KernelFlip.forTaps(kernel);
             int block = kernel * MR;
             int wholePanels = flip == null ? 0 : rows / MR;
@@ -1265,16 +1290,9 @@ final class CpuConvolution {
             float[] gys = CpuBuffer.floats(gy);
             float[] ws = CpuBuffer.floats(w);
             float[] gxs = CpuBuffer.floats(gx);
-            Conv2dSpec transposed = geometry.needsColumns ? transposedConvolution(spec) : null;
+            Conv2dSpec transposed = transposedConvolution(spec);
             if (transposed != null) {
                 forwardFloat32(transposed, gys, gy.offset(), ws, w.offset(), true, null, 0, 0, gxs, gx.offset(), pool);
-                return;
-            }
-            if (!geometry.needsColumns) {
-                forEachPlane(spec, (n, g) -> GemmFloat32.gemm(inputGradientSpec(geometry, geometry.pixels),
-                        ws, weightLayout(w, geometry, g), gys, outputLayout(gy, spec, geometry, n, g, 0),
-                        gxs, new GemmLayout(gx.offset() + geometry.inputBase(spec, n, g), geometry.pixels, 1, 0),
-                        null, 0, gemmPool));
                 return;
             }
             if (spec.batch() == 0 || geometry.pixels == 0) {
