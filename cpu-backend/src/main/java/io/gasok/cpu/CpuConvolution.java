@@ -369,10 +369,7 @@ final class CpuConvolution {
                 : packShared(spec, geometry, weights, threads, pool);
         // A 1×1 convolution's B is x's channel rows (K × pixels, row-major): with no bias step (whose
         // ones are no row of x) the micro-kernel reads them in place, depth step k at row k.
-        int[] inPlaceRows = geometry.needsColumns || biasStep ? null : new int[geometry.taps];
-        for (int k = 0; inPlaceRows != null && k < inPlaceRows.length; k++) {
-            inPlaceRows[k] = k * geometry.pixels;
-        }
+        int[] inPlaceRows = geometry.needsColumns || biasStep ? null : rowStarts(geometry.taps, geometry.pixels);
         // At vertical strides above 1, with few weights, each tile pads its own rows just before
         // im2col reads them; otherwise a part pads every row its tiles of an image read first.
         boolean padPerTile = spec.strideHeight() > 1 && weightFloats <= PAD_PER_TILE_WEIGHTS;
@@ -426,8 +423,8 @@ final class CpuConvolution {
                                 biasOffset + (g * geometry.outPerGroup + firstRow) * biasStride, biasStride,
                                 (float) epilogue.beta());
                     }
-                    if (planes != null) {
-                        if (item >= bandEnd) {
+                    if (planes != null || inPlaceRows != null) {
+                        if (planes != null && item >= bandEnd) {
                             // A new band: this tile and the part's next tiles of the plane that
                             // follow on from it, as many as the band's rows take, in one pass.
                             int outW = spec.outWidth();
@@ -446,20 +443,14 @@ final class CpuConvolution {
                             planes.build(spec, xs, xOffset + geometry.inputBase(spec, n, g), bandRow,
                                     (end - 1) / outW + 1, planeData);
                         }
+                        // B in place: the band's tap planes, or (1×1, no bias step) x's channel rows as they lie.
                         float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
                         GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
-                                g * groupWeights + firstRow * depth, planeData, planes.taps(),
-                                p0 - bandRow * spec.outWidth(), edge, CacheLines.lineStart(edge), ys, yBase,
-                                geometry.pixels, tileEpilogue, scratch);
-                        continue;
-                    }
-                    if (inPlaceRows != null) {
-                        // A 1×1 convolution with no bias step: x's channel rows are B as they lie.
-                        float[] edge = Im2col.floatColumns(depth * NR + CacheLines.LINE_FLOATS);
-                        GemmFloat32.multiplyTaps(endRow - firstRow, count, depth, packed,
-                                g * groupWeights + firstRow * depth, xs, inPlaceRows,
-                                xOffset + geometry.inputBase(spec, n, g) + p0, edge, CacheLines.lineStart(edge), ys,
-                                yBase, geometry.pixels, tileEpilogue, scratch);
+                                g * groupWeights + firstRow * depth, planes != null ? planeData : xs,
+                                planes != null ? planes.taps() : inPlaceRows,
+                                planes != null ? p0 - bandRow * spec.outWidth()
+                                        : xOffset + geometry.inputBase(spec, n, g) + p0,
+                                edge, CacheLines.lineStart(edge), ys, yBase, geometry.pixels, tileEpilogue, scratch);
                         continue;
                     }
                     int columnPanels = Im2col.ceilDiv(count, NR);
@@ -1016,6 +1007,18 @@ final class CpuConvolution {
         }
     }
 
+    /**
+     * {@code rows} taps for {@link GemmFloat32#multiplyTaps} over a row-major matrix whose rows are
+     * {@code rowLength} floats: depth step k reads row k in place.
+     */
+    private static int[] rowStarts(int rows, int rowLength) {
+        int[] starts = new int[rows];
+        for (int k = 0; k < rows; k++) {
+            starts[k] = k * rowLength;
+        }
+        return starts;
+    }
+
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
     }
@@ -1418,10 +1421,7 @@ final class CpuConvolution {
             firstChannel[part] = (int) ((long) part * geometry.inPerGroup / parts);
         }
         // gY read in place (GemmFloat32.multiplyTaps): depth step k is its row k.
-        int[] gyRows = new int[depth];
-        for (int k = 0; k < depth; k++) {
-            gyRows[k] = k * geometry.pixels;
-        }
+        int[] gyRows = rowStarts(depth, geometry.pixels);
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
         int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
         // Whole micro-panels, so that each tile but the last reads whole micro-panels of gY.
