@@ -607,38 +607,39 @@ final class Im2col {
     }
 
     /**
-     * {@code dst[dstIndex + i] += src[srcIndex + i]} for i in [0, length): vectors, then one masked
-     * vector for the tail. The runs are output rows (20-80 floats at YOLO's stride-2 layers), where
-     * a scalar tail of up to LANES - 1 floats cost as much as the vectors before it.
-     */
-    /**
      * {@code dst[dstIndex + i] += src[srcIndex + i]} for i in [0, length): whole vectors, the last
-     * one ending at the run's end with the lanes the vectors before it added taken as 0 (no masked
-     * loads or stores; a run shorter than a vector under a mask). col2im's runs are output rows,
-     * 20-80 floats at YOLO's stride-2 layers.
+     * one ending at the run's end (a run shorter than a vector under a mask). col2im's runs are
+     * output rows, 20-80 floats at YOLO's stride-2 layers. The last two vectors overlap, so both
+     * read dst before either is stored, and the one that ends the run is stored first: the other's
+     * store then overwrites the overlap (added twice in the first) with its sums. Loading the last
+     * vector after the store before it, as this did, reads bytes from a store still in flight, which
+     * the core cannot forward to a load that only partly overlaps it: the load waits for the store
+     * to retire.
      */
     private static void addInto(float[] src, int srcIndex, float[] dst, int dstIndex, int length) {
-        int i = 0;
-        for (int bound = FLOATS.loopBound(length); i < bound; i += FLOATS.length()) {
+        if (length < LANES) {
+            VectorMask<Float> tail = FLOATS.indexInRange(0, length);
+            FloatVector.fromArray(FLOATS, dst, dstIndex, tail)
+                    .add(FloatVector.fromArray(FLOATS, src, srcIndex, tail))
+                    .intoArray(dst, dstIndex, tail);
+            return;
+        }
+        int bound = FLOATS.loopBound(length);
+        int lastWhole = bound - LANES;
+        for (int i = 0; i < lastWhole; i += LANES) {
             FloatVector.fromArray(FLOATS, dst, dstIndex + i)
                     .add(FloatVector.fromArray(FLOATS, src, srcIndex + i))
                     .intoArray(dst, dstIndex + i);
         }
-        if (i < length && length >= LANES) {
-            // The last vector ends at the run's end; its lanes the vectors before it added take 0.
+        FloatVector whole = FloatVector.fromArray(FLOATS, dst, dstIndex + lastWhole)
+                .add(FloatVector.fromArray(FLOATS, src, srcIndex + lastWhole));
+        if (bound < length) {
             int last = length - LANES;
-            VectorMask<Float> done = VectorMask.fromLong(FLOATS, (1L << (i - last)) - 1);
             FloatVector.fromArray(FLOATS, dst, dstIndex + last)
-                    .add(FloatVector.fromArray(FLOATS, src, srcIndex + last).blend(0f, done))
+                    .add(FloatVector.fromArray(FLOATS, src, srcIndex + last))
                     .intoArray(dst, dstIndex + last);
-            return;
         }
-        if (i < length) {
-            VectorMask<Float> tail = FLOATS.indexInRange(i, length);
-            FloatVector.fromArray(FLOATS, dst, dstIndex + i, tail)
-                    .add(FloatVector.fromArray(FLOATS, src, srcIndex + i, tail))
-                    .intoArray(dst, dstIndex + i, tail);
-        }
+        whole.intoArray(dst, dstIndex + lastWhole);
     }
 
     private static void addInto(double[] src, int srcIndex, double[] dst, int dstIndex, int length) {

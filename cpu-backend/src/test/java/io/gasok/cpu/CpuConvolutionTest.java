@@ -445,8 +445,8 @@ class CpuConvolutionTest {
      * The FP32 input gradient that gathers col2im's sums in a padded, phase-split accumulator:
      * several tiles per image ending mid-row, strides 2 and 3, dilation and uneven padding, a
      * stride-1 padding wider than the kernel's reach, input rows and columns no tap reaches (zero;
-     * between the tiles too, where the stride exceeds the kernel's reach), groups and images; the
-     * same bits on one and two threads.
+     * between the tiles too, where the stride exceeds the kernel's reach), groups and images, rows
+     * shorter than a vector, of whole vectors and between; the same bits on one and two threads.
      */
     @Test
     void inputGradientsThroughThePaddedAccumulatorMatchTheReference() {
@@ -459,6 +459,9 @@ class CpuConvolutionTest {
             spec(1, 2000, 40, 40, 3, 1, 2, 0, 1, Epilogue.NONE),
             spec(1, 456, 94, 30, 2, 3, 4, 1, 1, Epilogue.NONE),
             new Conv2dSpec(1, 256, 32, 31, 4, 1, 16, 2, 1, 0, 0, 0, 0, 1, 1, 1, Epilogue.NONE),
+            // Rows of 50 and 32 pixels: col2im's adds of several whole vectors, with and without an overlapping last one.
+            spec(1, 6, 9, 100, 4, 3, 2, 1, 1, Epilogue.NONE),
+            spec(1, 6, 7, 64, 4, 3, 2, 1, 1, Epilogue.NONE),
         };
         Random random = new Random(29);
         for (Conv2dSpec spec : shapes) {
