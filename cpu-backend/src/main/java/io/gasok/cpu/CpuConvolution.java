@@ -163,11 +163,13 @@ final class CpuConvolution {
     static final int IN_PLACE_WEIGHT_GRADIENT_CHANNELS = Math.max(16, GemmFloat32MicroKernels.NR);
     /**
      * Micro-panels (NR output pixels each) per tile of the FP32 input gradient at strides above 1:
-     * its gcols tile (a part's rows times the tile's pixels) then stays in L2 between the GEMM that
-     * writes it and the col2im that reads it back. The column budget's tiles ({@code tilePixels}:
-     * 192 pixels at 128 → 256 channels, 1792 at 16 → 32) went out to L3 and back: against them, in
-     * process, one thread 1.02x (128×40×40 → 256), 1.06x (64×80×80 → 128), 1.09x (16×320×320 →
-     * 32), two threads 1.05x, 1.08x and 1.14x (9 rounds; one panel a tile 0.99-1.05x).
+     * its gcols tile (a block of channels' rows times the tile's pixels) then stays in L1 or L2
+     * between the GEMM that writes it and the col2im that reads it back. The column budget's tiles
+     * ({@code tilePixels}: 192 pixels at 128 → 256 channels, 1792 at 16 → 32), with all of a
+     * part's rows, went out to L3 and back: against them, in process, one thread 1.02x (128×40×40 →
+     * 256), 1.06x (64×80×80 → 128), 1.09x (16×320×320 → 32), two threads 1.05x, 1.08x and 1.14x
+     * (9 rounds; one panel a tile 0.99-1.05x). With blocks of channels, seven panels (all 400
+     * pixels of 128×40×40 → 256 in one tile) or four measured the same as two.
      */
     static final int INPUT_GRADIENT_TILE_PANELS = 2;
     /** Pixels (whole output rows) per tile of that weight gradient. */
@@ -1390,9 +1392,16 @@ final class CpuConvolution {
      * later tile reaches it, while still in cache.
      *
      * <p>Threads take ranges of the group's input channels, and with them the rows of W_g^T and of
-     * gcols (the channel's taps) and the accumulator's channels: each part packs its rows of W_g^T
-     * (once per group), and then, per image, runs its GEMM, col2im, zeroing and unpadding for
-     * every tile with no other thread, all in its own thread's buffers
+     * gcols (the channel's taps) and the accumulator's channels. A part goes through its channels
+     * in blocks of about GEMM's MC rows of W_g^T (whole channels, whole MR-row panels): it packs a
+     * block's rows, which then stay in L2, and, per image, runs the block's GEMM, col2im, zeroing
+     * and unpadding for every tile, as GEMM itself keeps a block of packed A while every panel of
+     * B goes by. Each tile ran all of the part's rows before, and so read all of its packed W_g^T
+     * (1.2 MB at 128 → 256 channels on one thread) from L3 once per tile: against that, in
+     * process (10 rounds, each variant twice), one thread 1.03-1.04x at 128×40×40 → 256, 1.02-1.03x
+     * at 64×80×80 → 128 and 32×160×160 → 64; two threads 0.98-1.01x at 128 → 256, 1.11-1.17x at
+     * 64 → 128, 1.16-1.19x at 16×320×320 → 32. Each part works with no other thread, all in its own
+     * thread's buffers
      * (its channels of an accumulator of the group's: in the calling thread's, as before, the
      * other threads wrote lines that thread had written in the call before, the forward's padding
      * or the weight gradient's). One parallel call per group, where
@@ -1404,8 +1413,9 @@ final class CpuConvolution {
      * threads a copy of gY a thread (128 × 1600 floats at 64×80×80 → 128, 59 µs of each part's
      * 1.66 ms), and a buffer of gY's size a thread (in-process A/B, 16 rounds, each variant
      * twice: 1.00-1.04x on two threads at 64 → 128 and 128 → 256 at stride 2; one thread 0.97-1.05x).
-     * Every sum is in the same order for every split (GEMM's over the depth M,
-     * col2im's tile by tile, tap by tap), so the results are the same bits on every thread count.
+     * Every sum is in the same order for every split into parts and blocks (GEMM's over the depth
+     * M, col2im's tile by tile, tap by tap, and a channel's taps are all in its block), so the
+     * results are the same bits on every thread count.
      * A group of fewer input channels than threads uses as many threads as it has channels (a
      * 3-channel stem's input gradient, two or three of them; one, with one channel a group).
      */
@@ -1429,49 +1439,56 @@ final class CpuConvolution {
         int outW = spec.outWidth();
         int reach = (spec.kernelHeight() - 1) * spec.dilationHeight() + 1;
         GemmFloat32Epilogue overwrite = new GemmFloat32Epilogue(Epilogue.NONE, null, 0);
+        // Blocks of whole channels, about GEMM's MC rows of W_g^T, each a whole number of MR-row micro-panels.
+        int unit = MR / gcd(kernel, MR);
+        int blockChannels = Math.max(unit, GemmFloat32.MC / kernel / unit * unit);
         for (int g = 0; g < spec.groups(); g++) {
             int group = g;
             pool.parallelFor(parts, part -> {
                 int c0 = firstChannel[part];
                 int c1 = firstChannel[part + 1];
-                int rows = (c1 - c0) * kernel;
                 // This thread's buffers: the accumulator's channels [c0, c1) and the packed rows are this part's alone.
-                float[] packedWeights = Im2col.packedWeights(Im2col.ceilDiv(rows, MR) * MR * depth);
-                GemmFloat32Packing.packA(rows, depth, ws, wOffset + group * depth * geometry.taps + c0 * kernel, 1,
-                        geometry.taps, packedWeights, 0);
+                float[] packedWeights = Im2col.packedWeights(Im2col.ceilDiv(Math.min(c1 - c0, blockChannels) * kernel, MR)
+                        * MR * depth);
                 Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
                 GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
                 float[] edge = scratch.packedB(depth * NR + CacheLines.LINE_FLOATS);
                 int edgeAt = CacheLines.lineStart(edge);
-                for (int n = 0; n < spec.batch(); n++) {
-                    int gxBase = gxOffset + geometry.inputBase(spec, n, group);
-                    int gyBase = gyOffset + geometry.outputBase(spec, n, group);
-                    int zeroed = 0;
-                    int finished = 0;
-                    for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
-                        int count = Math.min(tilePixels, geometry.pixels - p0);
-                        int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
-                        if (zeroTo > zeroed) {
-                            Im2col.zeroRows(acc, c0, c1, zeroed, zeroTo);
-                            zeroed = zeroTo;
-                        }
-                        float[] gcols = Im2col.floatColumns(rows * count);
-                        GemmFloat32.multiplyTaps(rows, count, depth, packedWeights, 0, gys, gyRows, gyBase + p0, edge,
-                                edgeAt, gcols, 0, count, overwrite, scratch);
-                        Im2col.col2imPadded(spec, gcols, c0, c0, c1, p0, count, acc);
-                        // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
-                        int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
-                                : Math.max(0, Math.min(spec.inHeight(),
-                                        (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
-                        if (unpadTo > finished) {
-                            // Rows no tap reaches (a stride past the kernel's reach) are zero too.
-                            int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
-                            if (reachedTo > zeroed) {
-                                Im2col.zeroRows(acc, c0, c1, zeroed, reachedTo);
-                                zeroed = reachedTo;
+                for (int b0 = c0; b0 < c1; b0 += blockChannels) {
+                    int b1 = Math.min(c1, b0 + blockChannels);
+                    int rows = (b1 - b0) * kernel;
+                    GemmFloat32Packing.packA(rows, depth, ws, wOffset + group * depth * geometry.taps + b0 * kernel, 1,
+                            geometry.taps, packedWeights, 0);
+                    for (int n = 0; n < spec.batch(); n++) {
+                        int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                        int gyBase = gyOffset + geometry.outputBase(spec, n, group);
+                        int zeroed = 0;
+                        int finished = 0;
+                        for (int p0 = 0; p0 < geometry.pixels; p0 += tilePixels) {
+                            int count = Math.min(tilePixels, geometry.pixels - p0);
+                            int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
+                            if (zeroTo > zeroed) {
+                                Im2col.zeroRows(acc, b0, b1, zeroed, zeroTo);
+                                zeroed = zeroTo;
                             }
-                            Im2col.unpadGradient(spec, acc, c0, c1, finished, unpadTo, gxs, gxBase);
-                            finished = unpadTo;
+                            float[] gcols = Im2col.floatColumns(rows * count);
+                            GemmFloat32.multiplyTaps(rows, count, depth, packedWeights, 0, gys, gyRows, gyBase + p0,
+                                    edge, edgeAt, gcols, 0, count, overwrite, scratch);
+                            Im2col.col2imPadded(spec, gcols, b0, b0, b1, p0, count, acc);
+                            // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
+                            int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
+                                    : Math.max(0, Math.min(spec.inHeight(),
+                                            (p0 + count) / outW * spec.strideHeight() - spec.padTop()));
+                            if (unpadTo > finished) {
+                                // Rows no tap reaches (a stride past the kernel's reach) are zero too.
+                                int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
+                                if (reachedTo > zeroed) {
+                                    Im2col.zeroRows(acc, b0, b1, zeroed, reachedTo);
+                                    zeroed = reachedTo;
+                                }
+                                Im2col.unpadGradient(spec, acc, b0, b1, finished, unpadTo, gxs, gxBase);
+                                finished = unpadTo;
+                            }
                         }
                     }
                 }
