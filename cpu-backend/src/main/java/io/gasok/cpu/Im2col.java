@@ -116,36 +116,31 @@ final class Im2col {
     }
 
     /**
-     * {@link #im2col} of channels [firstChannel, lastChannel) of the group whose channel 0 is
-     * {@code groupChannel} of a {@link PaddedInput}, into a column matrix whose row 0 is channel
-     * {@code colsChannel}'s first tap ({@code cols[((ci - colsChannel)·taps + tap)·pixels + p]}):
-     * a row's run over one output row is consecutive floats there at every stride (the padding is
-     * in the data), so each is one {@code System.arraycopy}, with no zero fills, bounds tests or
-     * gathers.
+     * {@link #im2col}'s rows [firstRow, endRow) (row {@code ci·KH·KW + kh·KW + kw}: channel ci's
+     * tap) of the group whose channel 0 is {@code groupChannel} of a {@link PaddedInput}, into a
+     * column matrix whose row 0 is row firstRow ({@code cols[(r - firstRow)·pixels + p]}): a row's
+     * run over one output row is consecutive floats there at every stride (the padding is in the
+     * data), so each is one {@code System.arraycopy}, with no zero fills, bounds tests or gathers.
      */
-    static void im2colPadded(Conv2dSpec spec, PaddedInput padded, int groupChannel, int colsChannel,
-                             int firstChannel, int lastChannel, int firstPixel, int pixels, float[] cols) {
-        int kernelH = spec.kernelHeight();
+    static void im2colPadded(Conv2dSpec spec, PaddedInput padded, int groupChannel, int firstRow, int endRow,
+                             int firstPixel, int pixels, float[] cols) {
         int kernelW = spec.kernelWidth();
+        int taps = spec.kernelHeight() * kernelW;
         int outW = spec.outWidth();
-        int width = padded.width();
-        int rowStride = spec.strideHeight() * width;
-        int tapRow = spec.dilationHeight() * width;
+        int rowStride = spec.strideHeight() * padded.width();
+        int tapRow = spec.dilationHeight() * padded.width();
         float[] data = padded.data();
         int end = firstPixel + pixels;
-        for (int ci = firstChannel; ci < lastChannel; ci++) {
-            int channel = padded.channel(groupChannel + ci);
-            for (int kh = 0; kh < kernelH; kh++) {
-                for (int kw = 0; kw < kernelW; kw++) {
-                    int out = (((ci - colsChannel) * kernelH + kh) * kernelW + kw) * pixels - firstPixel;
-                    int src = channel + kh * tapRow + padded.tapColumn(spec, kw);
-                    for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
-                         rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {
-                        int owEnd = Math.min(outW, end - rowPixel);
-                        System.arraycopy(data, src + oh * rowStride + owStart, cols, out + rowPixel + owStart,
-                                owEnd - owStart);
-                    }
-                }
+        for (int r = firstRow; r < endRow; r++) {
+            int tap = r % taps;
+            int out = (r - firstRow) * pixels - firstPixel;
+            int src = padded.channel(groupChannel + r / taps) + tap / kernelW * tapRow
+                    + padded.tapColumn(spec, tap % kernelW);
+            for (int oh = firstPixel / outW, owStart = firstPixel % outW, rowPixel = oh * outW;
+                 rowPixel + owStart < end; oh++, rowPixel += outW, owStart = 0) {
+                int owEnd = Math.min(outW, end - rowPixel);
+                System.arraycopy(data, src + oh * rowStride + owStart, cols, out + rowPixel + owStart,
+                        owEnd - owStart);
             }
         }
     }

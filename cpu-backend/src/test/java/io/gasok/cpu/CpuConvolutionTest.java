@@ -483,7 +483,9 @@ class CpuConvolutionTest {
     /**
      * More output channels a group than GEMM reads A in place for: the FP32 weight gradient goes
      * straight into gw (no [K, M] scratch and transpose), per group, the images' tiles added to
-     * the first.
+     * the first; the column matrix in blocks of rows ({@link CpuConvolution#WEIGHT_GRADIENT_BLOCK_ROWS}),
+     * several to a thread's channels, starting and ending inside channels, over several tiles an
+     * image, with the same bits on one and two threads.
      */
     @Test
     void wideWeightGradientsOfSeveralGroupsAndImagesMatchTheReference() {
@@ -492,8 +494,14 @@ class CpuConvolutionTest {
             spec(2, 6, 9, 7, 2 * wide, 3, 1, 1, 2, Epilogue.NONE),
             spec(3, 4, 5, 6, wide, 3, 2, 1, 1, Epilogue.NONE),
             spec(2, 5, 4, 4, wide, 1, 1, 0, 1, Epilogue.NONE),
+            spec(2, 40, 30, 30, wide, 3, 1, 1, 1, Epilogue.NONE),
+            spec(1, 70, 21, 20, 2 * wide, 3, 2, 1, 2, Epilogue.NONE),
         };
+        Random random = new Random(19);
         for (Conv2dSpec spec : shapes) {
+            double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
+            double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
+            assertSameBitsOnOneAndTwoThreads(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, x, gy, ConvTestCase.shapeW(spec));
             for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
                 ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 11, pool);
             }

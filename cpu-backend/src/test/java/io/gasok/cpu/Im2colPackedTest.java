@@ -88,9 +88,20 @@ class Im2colPackedTest {
         // The weight gradient's im2col copies the same rows from the padded input.
         float[] copied = new float[depth * count];
         java.util.Arrays.fill(copied, Float.NaN);
-        Im2col.im2colPadded(spec, padded, firstChannel, 0, 0, channels, firstPixel, count, copied);
+        Im2col.im2colPadded(spec, padded, firstChannel, 0, depth, firstPixel, count, copied);
         assertArrayEquals(columns, copied, spec + ": im2colPadded, image " + image + ", pixels [" + firstPixel + ", "
                 + (firstPixel + count) + ")");
+        // A range of rows that starts and ends inside channels (the weight gradient's blocks).
+        int firstRow = tileSeed % depth;
+        int endRow = firstRow + (tileSeed * 7) % (depth - firstRow + 1);
+        float[] someRows = new float[(endRow - firstRow) * count + 2];
+        java.util.Arrays.fill(someRows, Float.NaN);
+        Im2col.im2colPadded(spec, padded, firstChannel, firstRow, endRow, firstPixel, count, someRows);
+        assertArrayEquals(java.util.Arrays.copyOfRange(columns, firstRow * count, endRow * count),
+                java.util.Arrays.copyOf(someRows, (endRow - firstRow) * count), spec + ": im2colPadded rows ["
+                        + firstRow + ", " + endRow + "), pixels [" + firstPixel + ", " + (firstPixel + count) + ")");
+        assertTrue(Float.isNaN(someRows[someRows.length - 1]) && Float.isNaN(someRows[someRows.length - 2]),
+                spec + ": im2colPadded wrote past its rows");
         // From an offset within the buffer (callers start on a cache line), nothing written around it;
         // with the forward's row of ones after the taps (the bias as a depth step) for some tiles.
         int at = (tileSeed / 3) % CacheLines.LINE_FLOATS;
