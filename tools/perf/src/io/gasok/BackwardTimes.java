@@ -1,13 +1,15 @@
 package io.gasok;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 
 /**
  * A conv layer's backward as {@code gasok bench} times it ({@code y.backward(gy)} through the public
  * API, the forward before it untimed), with each kernel's own time from the dispatch hook the
- * profiler uses: where the time between the kernels goes, and what the bench's rows hold beyond
+ * profiler uses, and the time outside them: where the time between the kernels goes, and what the bench's rows hold beyond
  * the kernels' (in package io.gasok to reach that hook). Median of 150 calls after 200 warm-up calls,
  * in microseconds. Build and run (JAVA_HOME a JDK 25, after ./mvnw -q install -DskipTests):
  * <pre>
@@ -50,8 +52,12 @@ public final class BackwardTimes {
         int rounds = 150;
         TreeMap<String, long[]> kernels = new TreeMap<>();
         int[] round = {-1};
+        // Each round's kernels' [start, end), in launch order, for the time outside them.
+        List<long[]> spans = new ArrayList<>();
+        long[] outside = new long[rounds];
         Dispatch.listen((launch, start, end) -> {
             if (round[0] >= 0) {
+                spans.add(new long[] {start, end});
                 kernels.computeIfAbsent(launch.kernel(), name -> new long[rounds])[round[0]] += end - start;
             }
         });
@@ -64,9 +70,16 @@ public final class BackwardTimes {
             long t0 = System.nanoTime();
             y.backward(gy);
             device.synchronize();
+            long t1 = System.nanoTime();
             if (r >= 0) {
-                total[r] = System.nanoTime() - t0;
+                total[r] = t1 - t0;
+                long inside = 0;
+                for (long[] span : spans) {
+                    inside += span[1] - span[0];
+                }
+                outside[r] = total[r] - inside;
             }
+            spans.clear();
             round[0] = -1;
             scope.close();
             x.zeroGrad();
@@ -80,6 +93,8 @@ public final class BackwardTimes {
             Arrays.sort(times);
             line.append(String.format(" %s %.0f", name, times[rounds / 2] / 1e3));
         });
+        Arrays.sort(outside);
+        line.append(String.format(", outside the kernels %.0f", outside[rounds / 2] / 1e3));
         System.out.println(line);
     }
 }

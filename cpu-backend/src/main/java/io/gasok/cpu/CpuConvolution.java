@@ -1409,9 +1409,11 @@ final class CpuConvolution {
      * and unpadding for every tile, as GEMM itself keeps a block of packed A while every panel of
      * B goes by. Each tile ran all of the part's rows before, and so read all of its packed W_g^T
      * (1.2 MB at 128 → 256 channels on one thread) from L3 once per tile: against that, in
-     * process (10 rounds, each variant twice), one thread 1.03-1.04x at 128×40×40 → 256, 1.02-1.03x
-     * at 64×80×80 → 128 and 32×160×160 → 64; two threads 0.98-1.01x at 128 → 256, 1.11-1.17x at
-     * 64 → 128, 1.16-1.19x at 16×320×320 → 32. Each part works with no other thread, all in its own
+     * process (8-10 rounds, each variant twice), one thread 1.03-1.04x at 128×40×40 → 256 (the old
+     * code's second copy 1.006x), 1.02-1.04x at 64×80×80 → 128 and 32×160×160 → 64 (within their
+     * A/A pairs' spread); two threads 0.98-1.01x at 128 → 256, 1.11-1.17x at 64 → 128 (at
+     * 16×320×320 → 32 and 32 → 64 two copies of the old code differed as much as the change did).
+     * Each part works with no other thread, all in its own
      * thread's buffers
      * (its channels of an accumulator of the group's: in the calling thread's, as before, the
      * other threads wrote lines that thread had written in the call before, the forward's padding
