@@ -31,8 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       in FP32 at stride 1, a forward convolution of gY with the flipped, transposed weights
  *       instead (see {@code transposedConvolution}); in FP32 at larger strides each thread takes a
  *       range of input channels, packs their rows of W_g^T a block of channels at a time and runs
- *       every tile's GEMM on the block, and col2im adds into a padded, phase-split accumulator with whole-vector adds
- *       ({@link Im2col#col2imPadded}), whose rows go into gx once no later tile reaches them (see
+ *       every tile's GEMM on the block, and col2im adds into a padded, phase-split accumulator
+ *       with whole-vector adds ({@link Im2col#col2imPadded}), whose rows go into gx once no later
+ *       tile reaches them (see
  *       {@code inputGradientByChannelRanges});
  *   <li>backward weight: {@code gW_g = Σ_{n, tiles} gY · cols^T} (GEMM with transB, the first
  *       tile with beta = 0 in FP32, the others accumulating); in FP32 with at most
@@ -1685,15 +1686,16 @@ final class CpuConvolution {
         int blockRows = WEIGHT_GRADIENT_BLOCK_ROWS;
         for (int r0 = firstRow; r0 < endRow; r0 += blockRows) {
             int r1 = Math.min(endRow, r0 + blockRows);
-            int n = r1 - r0;
-            int panels = Im2col.ceilDiv(n, NR);
-            float[] columns = Im2col.floatColumns(n * count);
+            // The block's rows of cols are its columns of gW.
+            int width = r1 - r0;
+            int panels = Im2col.ceilDiv(width, NR);
+            float[] columns = Im2col.floatColumns(width * count);
             Im2col.im2colPadded(spec, padded, groupChannel, r0, r1, p0, count, columns);
             float[] packed = scratch.packedB(panels * NR * count);
             int at = CacheLines.lineStart(packed);
-            GemmFloat32Packing.packB(count, n, columns, 0, 1, count, packed, at, 0, panels);
-            GemmFloat32.multiplyPacked(m, n, count, packedGy, 0, packed, at, gws, gwBase + r0, geometry.taps, epilogue,
-                    scratch);
+            GemmFloat32Packing.packB(count, width, columns, 0, 1, count, packed, at, 0, panels);
+            GemmFloat32.multiplyPacked(m, width, count, packedGy, 0, packed, at, gws, gwBase + r0, geometry.taps,
+                    epilogue, scratch);
         }
     }
 
