@@ -86,10 +86,14 @@ final class ConvOps {
         }
         Autograd.Saved savedX = Autograd.save(x);
         Autograd.Saved savedWeight = Autograd.save(weight);
-        return Autograd.record(op, y, gy -> new Tensor[] {
-            x.requiresGrad() ? conv2dInputGradient(spec, gy, savedWeight.get(), x.shapeRef()) : null,
-            weight.requiresGrad() ? conv2dWeightGradient(spec, savedX.get(), gy, weight.shapeRef()) : null,
-            bias != null && bias.requiresGrad() ? gy.sum(new int[] {0, 2, 3}, false) : null
+        boolean biasGrad = bias != null && bias.requiresGrad();
+        return Autograd.record(op, y, gy -> {
+            Tensor gx = x.requiresGrad() ? conv2dInputGradient(spec, gy, savedWeight.get(), x.shapeRef()) : null;
+            if (!weight.requiresGrad()) {
+                return new Tensor[] {gx, null, biasGrad ? gy.sum(new int[] {0, 2, 3}, false) : null};
+            }
+            Tensor[] gwb = conv2dWeightGradient(spec, savedX.get(), gy, weight.shapeRef(), biasGrad);
+            return new Tensor[] {gx, gwb[0], gwb[1]};
         }, operands);
     }
 
@@ -112,23 +116,27 @@ final class ConvOps {
         return gx;
     }
 
-    private static Tensor conv2dWeightGradient(Conv2dSpec spec, Tensor x, Tensor gy, int[] weightShape) {
+    /** The weight gradient and, with {@code biasGrad}, the bias gradient from the same launch ({@code [gw, gb]}). */
+    private static Tensor[] conv2dWeightGradient(Conv2dSpec spec, Tensor x, Tensor gy, int[] weightShape,
+                                                 boolean biasGrad) {
         Device device = gy.device();
         Tensor gw = Tensor.empty(device, gy.dtype(), weightShape);
+        Tensor gb = biasGrad ? Tensor.empty(device, gy.dtype(), spec.outChannels()) : null;
         try (Dense dense = new Dense()) {
             Operand xOperand = dense.of(x);
             Operand gyOperand = dense.of(gy);
             Operand gwOperand = gw.operand();
+            Operand gbOperand = gb == null ? null : gb.operand();
             String kernel = spec.isDepthwise() ? "depthwiseConv2dBackwardWeight" : "conv2dBackwardWeight";
             Dispatch.launch(kernel, "conv2d_backward", device, spec.flops(), () -> {
                 if (spec.isDepthwise()) {
-                    device.backend().depthwiseConv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand);
+                    device.backend().depthwiseConv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand, gbOperand);
                 } else {
-                    device.backend().conv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand);
+                    device.backend().conv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand, gbOperand);
                 }
-            }, xOperand, gyOperand, gwOperand);
+            }, xOperand, gyOperand, gwOperand, gbOperand);
         }
-        return gw;
+        return new Tensor[] {gw, gb};
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.gasok.tck;
 
 import io.gasok.DType;
+import io.gasok.Device;
 import io.gasok.Tensor;
+import io.gasok.spi.Operand;
 import java.util.Arrays;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -25,6 +27,8 @@ import net.jqwik.api.Provide;
  * coordinates of {@link io.gasok.spi.Upsample2dSpec}). Convolution and averaging are bounded by
  * {@link Tolerance#accumulated} over the magnitudes; max pooling and nearest sampling are exact.
  * Inputs come as views too; the result must equal the one of the contiguous copy exactly.
+ * conv2d's gradients (input, weight and bias, through autograd) are compared with the reference
+ * backend's, bounded by the same sums over magnitudes (the reference's gradients of |x|, |w| and |gy|).
  */
 public interface ConvolutionContract extends DeviceUnderTest {
 
@@ -103,6 +107,54 @@ public interface ConvolutionContract extends DeviceUnderTest {
         Check.close("conv2d vs reference", inputs, got, HostTensor.of(onReference), bound);
         Check.identical("conv2d", inputs, got, x.contiguous().conv2d(w.contiguous(), b == null ? null : b.contiguous(),
                 c.stride(), c.padding(), c.dilation(), c.groups()));
+    }
+
+    @Property
+    @Label("conv2d's gradients of input, weight and bias match the reference backend's")
+    default void conv2dGradientsMatchReference(@ForAll("convCases") ConvCase c) {
+        DType dtype = c.x().dtype();
+        boolean withBias = c.bias() != null;
+        HostTensor bias = withBias ? c.bias().value() : null;
+        Tensor[] got = convGradients(device(), c.x().value(), c.w().value(), bias, c);
+        Tensor[] expected = convGradients(reference(), c.x().value(), c.w().value(), bias, c);
+        // Magnitudes: the same sums of |x|, |w| and |gy| (the bias's own value adds nothing to them).
+        Tensor[] magnitude = convGradients(reference(), c.x().value().abs(), c.w().value().abs(),
+                withBias ? bias.abs() : null, c, true);
+        int[] ws = c.w().shape();
+        int[] ys = expected[3].shape();
+        int pixels = ys[0] * ys[2] * ys[3];
+        int[] terms = {ws[0] / c.groups() * ws[2] * ws[3], pixels, pixels};
+        String[] names = {"conv2d input gradient", "conv2d weight gradient", "conv2d bias gradient"};
+        for (int i = 0; i < (withBias ? 3 : 2); i++) {
+            Tolerance.Bound bound = Tolerance.accumulated(dtype, terms[i], HostTensor.of(magnitude[i]));
+            Check.close(names[i] + " vs reference", c.toString(), got[i], HostTensor.of(expected[i]), bound);
+        }
+    }
+
+    /** {@code [gx, gw, gb (null without bias), y]} of x.conv2d(w, bias) on device, with gy from {@link #outputGradient}. */
+    private static Tensor[] convGradients(Device device, HostTensor x, HostTensor w, HostTensor bias,
+                                          ConvCase c) {
+        return convGradients(device, x, w, bias, c, false);
+    }
+
+    private static Tensor[] convGradients(Device device, HostTensor x, HostTensor w, HostTensor bias,
+                                          ConvCase c, boolean absoluteGradient) {
+        Tensor xt = x.toTensor(device).requiresGrad(true);
+        Tensor wt = w.toTensor(device).requiresGrad(true);
+        Tensor bt = bias == null ? null : bias.toTensor(device).requiresGrad(true);
+        Tensor y = xt.conv2d(wt, bt, c.stride(), c.padding(), c.dilation(), c.groups());
+        HostTensor gy = outputGradient(x.dtype(), y.shape());
+        y.backward((absoluteGradient ? gy.abs() : gy).toTensor(device));
+        return new Tensor[] {xt.grad(), wt.grad(), bt == null ? null : bt.grad(), y};
+    }
+
+    /** The output's gradient: small integers and halves, exact in every floating dtype, of both signs. */
+    private static HostTensor outputGradient(DType dtype, int[] shape) {
+        double[] values = new double[Operand.sizeOf(shape)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ((i * 7 + 3) % 11 - 5) / 2.0;
+        }
+        return new HostTensor(dtype, shape, values);
     }
 
     /** Cross-correlation by definition, in double; {@code magnitude} sums |x|·|w| + |bias| instead. */
@@ -205,7 +257,7 @@ public interface ConvolutionContract extends DeviceUnderTest {
         int oh = outSize(xs[2], c.kernel()[0], c.stride()[0], p[0], p[2], c.ceilMode());
         int ow = outSize(xs[3], c.kernel()[1], c.stride()[1], p[1], p[3], c.ceilMode());
         int[] shape = {xs[0], xs[1], oh, ow};
-        double[] out = new double[io.gasok.spi.Operand.sizeOf(shape)];
+        double[] out = new double[Operand.sizeOf(shape)];
         for (int flat = 0; flat < out.length; flat++) {
             int[] i = HostTensor.multiIndex(shape, flat);
             int y0 = i[2] * c.stride()[0] - p[0];
@@ -278,7 +330,7 @@ public interface ConvolutionContract extends DeviceUnderTest {
     private static HostTensor hostUpsample(HostTensor x, UpsampleCase c) {
         int[] xs = x.shape();
         int[] shape = {xs[0], xs[1], c.outHeight(), c.outWidth()};
-        double[] out = new double[io.gasok.spi.Operand.sizeOf(shape)];
+        double[] out = new double[Operand.sizeOf(shape)];
         for (int flat = 0; flat < out.length; flat++) {
             int[] i = HostTensor.multiIndex(shape, flat);
             if (!c.bilinear()) {

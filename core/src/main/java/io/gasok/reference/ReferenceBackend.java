@@ -226,8 +226,8 @@ public final class ReferenceBackend implements Backend {
 
     /** See {@link ReferenceConvolution#conv2dBackwardWeight}. */
     @Override
-    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
-        ReferenceConvolution.conv2dBackwardWeight(spec, x, gy, gw);
+    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
+        ReferenceConvolution.conv2dBackwardWeight(spec, x, gy, gw, gb);
     }
 
     /** See {@link ReferenceConvolution#depthwiseConv2d}. */
@@ -244,8 +244,8 @@ public final class ReferenceBackend implements Backend {
 
     /** See {@link ReferenceConvolution#depthwiseConv2dBackwardWeight}. */
     @Override
-    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
-        ReferenceConvolution.depthwiseConv2dBackwardWeight(spec, x, gy, gw);
+    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
+        ReferenceConvolution.depthwiseConv2dBackwardWeight(spec, x, gy, gw, gb);
     }
 
     /** See {@link ReferencePooling#pool2d}. */

@@ -98,9 +98,12 @@ final class ReferenceConvolution {
 
     /**
      * {@code gw[co, ci', kh, kw] = Σ_{n, oh, ow} x[n, g·cinPerGroup + ci', ih, iw] · gy[n, co, oh, ow]}
-     * over the output positions whose tap (kh, kw) falls inside the input. Overwrites gw.
+     * over the output positions whose tap (kh, kw) falls inside the input. Overwrites gw, and gb
+     * where it is not null ({@link #biasGradient}).
      */
-    static void conv2dBackwardWeight(Conv2dSpec spec, Operand xOperand, Operand gyOperand, Operand gwOperand) {
+    static void conv2dBackwardWeight(Conv2dSpec spec, Operand xOperand, Operand gyOperand, Operand gwOperand,
+                                     Operand gbOperand) {
+        biasGradient(spec, gyOperand, gbOperand);
         Nchw x = Nchw.of(xOperand);
         Nchw gy = Nchw.of(gyOperand);
         Nchw gw = Nchw.of(gwOperand);
@@ -127,6 +130,29 @@ final class ReferenceConvolution {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The bias gradient {@code gb[co] = Σ_{n, oh, ow} gy[n, co, oh, ow]}, summed in double; nothing
+     * when {@code gbOperand} is null.
+     */
+    static void biasGradient(Conv2dSpec spec, Operand gyOperand, Operand gbOperand) {
+        if (gbOperand == null) {
+            return;
+        }
+        Nchw gy = Nchw.of(gyOperand);
+        HostBuffer gb = HostBuffer.of(gbOperand);
+        for (int co = 0; co < spec.outChannels(); co++) {
+            double acc = 0;
+            for (int n = 0; n < spec.batch(); n++) {
+                for (int oh = 0; oh < spec.outHeight(); oh++) {
+                    for (int ow = 0; ow < spec.outWidth(); ow++) {
+                        acc += gy.get(n, co, oh, ow);
+                    }
+                }
+            }
+            gb.setDouble(gbOperand.offset() + co * gbOperand.stride(0), acc);
         }
     }
 
@@ -188,8 +214,13 @@ final class ReferenceConvolution {
         }
     }
 
-    /** Depthwise weight gradient: {@code gw[c, 0, kh, kw] = Σ_{n, oh, ow} x[n, c, ih, iw] · gy[n, c, oh, ow]}. Overwrites gw. */
-    static void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand xOperand, Operand gyOperand, Operand gwOperand) {
+    /**
+     * Depthwise weight gradient: {@code gw[c, 0, kh, kw] = Σ_{n, oh, ow} x[n, c, ih, iw] · gy[n, c, oh, ow]}.
+     * Overwrites gw, and gb where it is not null ({@link #biasGradient}).
+     */
+    static void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand xOperand, Operand gyOperand,
+                                              Operand gwOperand, Operand gbOperand) {
+        biasGradient(spec, gyOperand, gbOperand);
         Nchw x = Nchw.of(xOperand);
         Nchw gy = Nchw.of(gyOperand);
         Nchw gw = Nchw.of(gwOperand);

@@ -528,12 +528,29 @@ class ReferenceBackendTest {
             Operand y = garbage(DType.FLOAT64, 2, 6, spec.outHeight(), spec.outWidth());
             Operand gx = garbage(DType.FLOAT64, 2, 4, 7, 6);
             Operand gw = garbage(DType.FLOAT64, 6, 2, 3, 2);
+            Operand gb = garbage(DType.FLOAT64, 6);
             backend.conv2d(spec, x, w, null, y);
             backend.conv2dBackwardInput(spec, gy, w, gx);
-            backend.conv2dBackwardWeight(spec, x, gy, gw);
+            backend.conv2dBackwardWeight(spec, x, gy, gw, gb);
             double forward = dot(values(y), values(gy));
             assertEquals(forward, dot(values(x), values(gx)), 1e-12);
             assertEquals(forward, dot(values(w), values(gw)), 1e-12);
+            // The bias's gradient: each channel's sum of gy (the adjoint of adding it to every pixel).
+            double[] gys = values(gy);
+            int pixels = spec.outHeight() * spec.outWidth();
+            for (int co = 0; co < 6; co++) {
+                double sum = 0;
+                for (int n = 0; n < 2; n++) {
+                    for (int p = 0; p < pixels; p++) {
+                        sum += gys[(n * 6 + co) * pixels + p];
+                    }
+                }
+                assertEquals(sum, values(gb)[co], 1e-12, "gb[" + co + "]");
+            }
+            // Without gb only gw is written.
+            Operand gwAlone = garbage(DType.FLOAT64, 6, 2, 3, 2);
+            backend.conv2dBackwardWeight(spec, x, gy, gwAlone, null);
+            assertArrayEquals(values(gw), values(gwAlone), 0);
         }
 
         @Test
@@ -561,9 +578,12 @@ class ReferenceBackendTest {
 
             Operand gwGrouped = garbage(DType.FLOAT64, 3, 1, 3, 3);
             Operand gwDepthwise = garbage(DType.FLOAT64, 3, 1, 3, 3);
-            backend.conv2dBackwardWeight(spec, x, gy, gwGrouped);
-            backend.depthwiseConv2dBackwardWeight(spec, x, gy, gwDepthwise);
+            Operand gbGrouped = garbage(DType.FLOAT64, 3);
+            Operand gbDepthwise = garbage(DType.FLOAT64, 3);
+            backend.conv2dBackwardWeight(spec, x, gy, gwGrouped, gbGrouped);
+            backend.depthwiseConv2dBackwardWeight(spec, x, gy, gwDepthwise, gbDepthwise);
             assertArrayEquals(values(gwGrouped), values(gwDepthwise), 1e-15);
+            assertArrayEquals(values(gbGrouped), values(gbDepthwise), 0);
         }
     }
 

@@ -169,7 +169,10 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
+    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
+        if (gb != null) {
+            CpuReductions.channelSums(gy, gb, pool);
+        }
         CpuConvolution.backwardWeight(spec, x, gy, gw, pool);
     }
 
@@ -184,7 +187,10 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
+    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
+        if (gb != null) {
+            CpuReductions.channelSums(gy, gb, pool);
+        }
         CpuDepthwise.backwardWeight(spec, x, gy, gw, pool);
     }
 

@@ -176,6 +176,19 @@ final class CpuReductions {
         }
     }
 
+    /** Axes 0, 2 and 3 of an NCHW operand: all but the channel. */
+    private static final int[] ALL_BUT_CHANNEL = {0, 2, 3};
+
+    /**
+     * Per-channel sums of an NCHW operand into {@code out} ({@code [C]}, contiguous): a convolution's bias
+     * gradient, which its weight-gradient launch computes too ({@code Backend.conv2dBackwardWeight}).
+     * The SUM reduction over axes 0, 2 and 3 into a [1, C, 1, 1] view of out.
+     */
+    static void channelSums(Operand nchw, Operand out, WorkerPool pool) {
+        reduce(ReduceOp.SUM, nchw, ALL_BUT_CHANNEL, Operand.contiguous(out.buffer(), out.offset(), 1, out.size(), 1, 1),
+                pool);
+    }
+
     /**
      * {@code out[j] = op over the window of j}: SUM (0 for an empty window), MAX/MIN (NaN
      * propagates), ARGMAX/ARGMIN over one axis (first index of the extreme or of the first NaN, INT64).

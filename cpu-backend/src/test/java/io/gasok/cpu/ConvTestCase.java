@@ -171,9 +171,9 @@ final class ConvTestCase {
             }
             case BACKWARD_WEIGHT -> {
                 if (depthwise) {
-                    reference.depthwiseConv2dBackwardWeight(spec, aOperand, bOperand, out);
+                    reference.depthwiseConv2dBackwardWeight(spec, aOperand, bOperand, out, null);
                 } else {
-                    reference.conv2dBackwardWeight(spec, aOperand, bOperand, out);
+                    reference.conv2dBackwardWeight(spec, aOperand, bOperand, out, null);
                 }
             }
         }

@@ -259,8 +259,11 @@ final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
+    public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
         convolution.backwardWeight(spec, x, gy, gw);
+        if (gb != null) {
+            reductions.channelSums(gy, gb);
+        }
     }
 
     @Override
@@ -274,8 +277,11 @@ final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw) {
+    public void depthwiseConv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
         convolution.depthwiseBackwardWeight(spec, x, gy, gw);
+        if (gb != null) {
+            reductions.channelSums(gy, gb);
+        }
     }
 
     // ---- pooling, upsampling, indexing ----

@@ -25,6 +25,14 @@ final class OpenClReductions {
     }
 
     /**
+     * Per-channel sums of an NCHW operand into {@code out} ({@code [C]}, contiguous): a
+     * convolution's bias gradient, in its weight-gradient launch ({@code Backend.conv2dBackwardWeight}).
+     */
+    void channelSums(Operand nchw, Operand out) {
+        reduce(ReduceOp.SUM, nchw, new int[] {0, 2, 3}, Operand.contiguous(out.buffer(), out.offset(), 1, out.size(), 1, 1));
+    }
+
+    /**
      * {@code out[g] = op over the window of g}: SUM of an empty window is 0, MAX/MIN propagate NaN,
      * ARGMAX/ARGMIN (one axis) give the first index of the extreme (or of the first NaN) as INT64.
      */

@@ -100,7 +100,7 @@ class ConvolutionKernelTest {
                 kernels.depthwiseBackwardInput(spec, gy.device(), w.device(), gx.device());
                 reference.depthwiseConv2dBackwardInput(spec, gy.reference(), w.reference(), gx.reference());
                 kernels.depthwiseBackwardWeight(spec, x.device(), gy.device(), gw.device());
-                reference.depthwiseConv2dBackwardWeight(spec, x.reference(), gy.reference(), gw.reference());
+                reference.depthwiseConv2dBackwardWeight(spec, x.reference(), gy.reference(), gw.reference(), null);
             } else {
                 kernels.forward(spec, x.device(), w.device(), deviceBias, y.device());
                 reference.conv2d(spec, x.reference(), w.reference(), referenceBias, y.reference());
@@ -109,7 +109,7 @@ class ConvolutionKernelTest {
                 kernels.backwardInput(spec, gy.device(), w.device(), gx.device());
                 reference.conv2dBackwardInput(spec, gy.reference(), w.reference(), gx.reference());
                 kernels.backwardWeight(spec, x.device(), gy.device(), gw.device());
-                reference.conv2dBackwardWeight(spec, x.reference(), gy.reference(), gw.reference());
+                reference.conv2dBackwardWeight(spec, x.reference(), gy.reference(), gw.reference(), null);
             }
             ProductTolerance.assertWithin((depthwise ? "depthwise " : "") + "forward " + what, y,
                     ProductTolerance.bound(dtype, (long) wShape[1] * taps, yMagnitude));
@@ -118,10 +118,10 @@ class ConvolutionKernelTest {
             TwinBuffers.Twin gwMagnitude = buffers.contiguous(dtype, new double[Operand.sizeOf(wShape)], wShape);
             if (depthwise) {
                 reference.depthwiseConv2dBackwardInput(spec, abs(buffers, gy), abs(buffers, w), gxMagnitude.reference());
-                reference.depthwiseConv2dBackwardWeight(spec, abs(buffers, x), abs(buffers, gy), gwMagnitude.reference());
+                reference.depthwiseConv2dBackwardWeight(spec, abs(buffers, x), abs(buffers, gy), gwMagnitude.reference(), null);
             } else {
                 reference.conv2dBackwardInput(spec, abs(buffers, gy), abs(buffers, w), gxMagnitude.reference());
-                reference.conv2dBackwardWeight(spec, abs(buffers, x), abs(buffers, gy), gwMagnitude.reference());
+                reference.conv2dBackwardWeight(spec, abs(buffers, x), abs(buffers, gy), gwMagnitude.reference(), null);
             }
             ProductTolerance.assertWithin("backward input " + what, gx,
                     ProductTolerance.bound(dtype, (long) spec.outChannels() / spec.groups() * taps, gxMagnitude));

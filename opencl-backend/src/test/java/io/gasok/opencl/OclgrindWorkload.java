@@ -137,7 +137,7 @@ final class OclgrindWorkload {
         TwinBuffers.Twin channelBias = buffers.contiguous(f32, TwinBuffers.values(random, f32, 6, false), 6);
         backend.conv2d(conv, x.device(), w.device(), channelBias.device(), y.device());
         backend.conv2dBackwardInput(conv, y.device(), w.device(), x.device());
-        backend.conv2dBackwardWeight(conv, x.device(), y.device(), w.device());
+        backend.conv2dBackwardWeight(conv, x.device(), y.device(), w.device(), null);
         backend.convolution().withColumnBudget(1).backwardWeight(conv, x.device(), y.device(), w.device());
         for (boolean byLines : new boolean[] {false, true}) {
             backend.convolution().withIm2colByLines(byLines).forward(conv, x.device(), w.device(), channelBias.device(),
@@ -154,6 +154,6 @@ final class OclgrindWorkload {
         TwinBuffers.Twin dy = buffers.contiguous(f32, TwinBuffers.values(random, f32, Operand.sizeOf(dyShape), false), dyShape);
         backend.depthwiseConv2d(depthwise, dx.device(), dw.device(), channelBias.device(), dy.device());
         backend.depthwiseConv2dBackwardInput(depthwise, dy.device(), dw.device(), dx.device());
-        backend.depthwiseConv2dBackwardWeight(depthwise, dx.device(), dy.device(), dw.device());
+        backend.depthwiseConv2dBackwardWeight(depthwise, dx.device(), dy.device(), dw.device(), null);
     }
 }
