@@ -106,7 +106,7 @@ public final class Bench {
             for (int i = 0; i < inner; i++) {
                 switch (mode) {
                     case "fwd" -> CpuConvolution.forward(spec, x, w, bias, y, pool);
-                    case "bwdw" -> CpuConvolution.backwardWeight(spec, x, gy, gw, pool);
+                    case "bwdw" -> CpuConvolution.backwardWeight(spec, x, gy, gw, null, pool);
                     case "bwdi" -> CpuConvolution.backwardInput(spec, gy, w, gx, pool);
                     case "dw" -> CpuDepthwise.forward(spec, x, w, bias, y, pool);
                     default -> throw new IllegalArgumentException("conv mode fwd, bwdi, bwdw or dw, not " + mode);

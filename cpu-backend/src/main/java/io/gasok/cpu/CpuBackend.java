@@ -170,10 +170,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void conv2dBackwardWeight(Conv2dSpec spec, Operand x, Operand gy, Operand gw, Operand gb) {
-        if (gb != null) {
-            CpuReductions.channelSums(gy, gb, pool);
-        }
-        CpuConvolution.backwardWeight(spec, x, gy, gw, pool);
+        CpuConvolution.backwardWeight(spec, x, gy, gw, gb, pool);
     }
 
     @Override

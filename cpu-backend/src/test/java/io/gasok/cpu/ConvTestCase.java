@@ -32,6 +32,8 @@ final class ConvTestCase {
 
     static final int OFFSET = 3;
 
+    private static final WorkerPool ONE_THREAD = new WorkerPool(1);
+
     static final UnaryOp[] ACTIVATIONS = {null, UnaryOp.RELU, UnaryOp.SILU, UnaryOp.LEAKY_RELU, UnaryOp.SIGMOID, UnaryOp.TANH};
 
     private ConvTestCase() {
@@ -46,7 +48,11 @@ final class ConvTestCase {
         return new Epilogue(alpha, beta, activation, activation == UnaryOp.LEAKY_RELU ? 0.1 : 0);
     }
 
-    /** Runs {@code kernel} of {@code spec} on both backends and fails on any element out of tolerance. */
+    /**
+     * Runs {@code kernel} of {@code spec} on both backends and fails on any element out of
+     * tolerance; {@code withBias} adds a bias to the forward, and has the weight gradient compute
+     * the bias gradient too ({@link #checkBiasGradient}).
+     */
     static void check(Conv2dSpec spec, boolean withBias, DType dtype, Kernel kernel, long seed, WorkerPool pool) {
         Random random = new Random(seed);
         int[] xShape = {spec.batch(), spec.inChannels(), spec.inHeight(), spec.inWidth()};
@@ -69,6 +75,9 @@ final class ConvTestCase {
         Conv2dSpec magnitudeSpec = withEpilogue(spec, Epilogue.NONE);
         double[] magnitude = runReference(magnitudeSpec, kernel, DType.FLOAT64, abs(a), abs(b), null, sentinels(outShape), outShape);
         double[] actual = runCpu(spec, kernel, dtype, a, b, bias, old, outShape, pool);
+        if (kernel == Kernel.BACKWARD_WEIGHT && withBias) {
+            checkBiasGradient(spec, dtype, a, b, pool);
+        }
 
         double eps = dtype == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1d);
         double sqrtK = Math.sqrt(switch (kernel) {
@@ -105,6 +114,61 @@ final class ConvTestCase {
         }
     }
 
+    /**
+     * The weight-gradient kernel's bias gradient (gb, over NaN sentinels) on {@code pool} against
+     * each output channel's sum of gy in double, within {@code 8·eps·(√(N·P) + 4)·Σ|gy|}; with
+     * nothing written outside it, the same gw as without it, and the same bits on one thread.
+     */
+    static void checkBiasGradient(Conv2dSpec spec, DType dtype, double[] x, double[] gy, WorkerPool pool) {
+        int channels = spec.outChannels();
+        int pixels = spec.outHeight() * spec.outWidth();
+        double[] expected = new double[channels];
+        double[] magnitude = new double[channels];
+        for (int n = 0; n < spec.batch(); n++) {
+            for (int co = 0; co < channels; co++) {
+                for (int p = 0; p < pixels; p++) {
+                    double value = gy[OFFSET + (n * channels + co) * pixels + p];
+                    expected[co] += value;
+                    magnitude[co] += Math.abs(value);
+                }
+            }
+        }
+        double eps = dtype == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1d);
+        double sqrtK = Math.sqrt(spec.batch() * pixels);
+        double[] gwAlone = runCpu(spec, Kernel.BACKWARD_WEIGHT, dtype, x, gy, null, sentinels(shapeW(spec)),
+                shapeW(spec), pool);
+        double[] first = null;
+        for (WorkerPool on : new WorkerPool[] {pool, ONE_THREAD}) {
+            CpuBuffer gwBuffer = cpuBuffer(dtype, sentinels(shapeW(spec)));
+            CpuBuffer gbBuffer = cpuBuffer(dtype, sentinels(new int[] {channels}));
+            CpuConvolution.backwardWeight(spec, operand(cpuBuffer(dtype, x), shapeX(spec)),
+                    operand(cpuBuffer(dtype, gy), shapeY(spec)), operand(gwBuffer, shapeW(spec)),
+                    operand(gbBuffer, new int[] {channels}), on);
+            String what = describe(spec, Kernel.BACKWARD_WEIGHT, dtype, true) + " on " + on.threads() + " threads";
+            if (!Arrays.equals(gwAlone, toDoubles(gwBuffer.array()))) {
+                fail(what + ": the weight gradient differs with the bias gradient");
+            }
+            double[] got = toDoubles(gbBuffer.array());
+            for (int i = 0; i < got.length; i++) {
+                int co = i - OFFSET;
+                if (co < 0 || co >= channels) {
+                    if (!Double.isNaN(got[i])) {
+                        fail(what + ": wrote " + got[i] + " at " + i + ", outside the bias gradient");
+                    }
+                    continue;
+                }
+                double tolerance = 8 * eps * (sqrtK + 4) * magnitude[co];
+                if (!(Math.abs(got[i] - expected[co]) <= tolerance)) {
+                    fail(what + ": bias gradient " + co + " = " + got[i] + ", expected " + expected[co] + " ± " + tolerance);
+                }
+            }
+            if (first != null && !Arrays.equals(first, got)) {
+                fail(what + ": the bias gradient's bits differ from those on " + pool.threads() + " threads");
+            }
+            first = got;
+        }
+    }
+
     /** Runs the CPU kernel and returns the whole result buffer, sentinels included. */
     static double[] runCpu(Conv2dSpec spec, Kernel kernel, DType dtype, double[] a, double[] b, double[] bias,
                            double[] old, int[] outShape, WorkerPool pool) {
@@ -135,7 +199,7 @@ final class ConvTestCase {
                 if (depthwise) {
                     CpuDepthwise.backwardWeight(spec, aOperand, bOperand, out, pool);
                 } else {
-                    CpuConvolution.backwardWeight(spec, aOperand, bOperand, out, pool);
+                    CpuConvolution.backwardWeight(spec, aOperand, bOperand, out, null, pool);
                 }
             }
         }

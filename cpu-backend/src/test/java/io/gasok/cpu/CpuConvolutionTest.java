@@ -485,7 +485,8 @@ class CpuConvolutionTest {
      * straight into gw (no [K, M] scratch and transpose), per group, the images' tiles added to
      * the first; the column matrix in blocks of rows ({@link CpuConvolution#WEIGHT_GRADIENT_BLOCK_ROWS}),
      * several to a thread's channels, starting and ending inside channels, over several tiles an
-     * image, with the same bits on one and two threads.
+     * image, with the same bits on one and two threads; and the bias gradient, which the parts sum
+     * from their shares of each tile's gY rows.
      */
     @Test
     void wideWeightGradientsOfSeveralGroupsAndImagesMatchTheReference() {
@@ -503,7 +504,7 @@ class CpuConvolutionTest {
             double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
             assertSameBitsOnOneAndTwoThreads(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, x, gy, ConvTestCase.shapeW(spec));
             for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS}) {
-                ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 11, pool);
+                ConvTestCase.check(spec, true, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 11, pool);
             }
         }
     }
@@ -512,7 +513,8 @@ class CpuConvolutionTest {
      * Few output channels a group: the FP32 weight gradient reads its columns from the padded input,
      * tiles of whole output rows, several tiles per image (wider than a tile's pixels too), row tiles
      * past K and columns past M dropped, at strides 1 and 2 with dilation; the same bits on one
-     * and two threads. The output channels reach every width of its micro-kernel
+     * and two threads (and the bias gradient, here a reduction of its own). The output channels reach
+     * every width of its micro-kernel
      * ({@link GemmFloat32MicroKernels#vectorsFor}): one vector's lanes and fewer, two vectors' and
      * fewer, and more.
      */
@@ -537,7 +539,7 @@ class CpuConvolutionTest {
             double[] x = ConvTestCase.values(ConvTestCase.shapeX(spec), random);
             double[] gy = ConvTestCase.values(ConvTestCase.shapeY(spec), random);
             assertSameBitsOnOneAndTwoThreads(spec, ConvTestCase.Kernel.BACKWARD_WEIGHT, x, gy, ConvTestCase.shapeW(spec));
-            ConvTestCase.check(spec, false, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 17, TWO_THREADS);
+            ConvTestCase.check(spec, true, DType.FLOAT32, ConvTestCase.Kernel.BACKWARD_WEIGHT, 17, TWO_THREADS);
         }
     }
 
