@@ -115,9 +115,10 @@ final class ConvTestCase {
     }
 
     /**
-     * The weight-gradient kernel's bias gradient (gb, over NaN sentinels) on {@code pool} against
-     * each output channel's sum of gy in double, within {@code 8·eps·(√(N·P) + 4)·Σ|gy|}; with
-     * nothing written outside it, the same gw as without it, and the same bits on one thread.
+     * The bias gradient of the backend's weight-gradient launch ({@link CpuBackend#conv2dBackwardWeight}
+     * or its depthwise twin, gb over NaN sentinels) on {@code pool} against each output channel's sum
+     * of gy in double, within {@code 8·eps·(√(N·P) + 4)·Σ|gy|}; with nothing written outside it, the
+     * same gw as the kernel alone, and the same bits on one thread.
      */
     static void checkBiasGradient(Conv2dSpec spec, DType dtype, double[] x, double[] gy, WorkerPool pool) {
         int channels = spec.outChannels();
@@ -141,9 +142,16 @@ final class ConvTestCase {
         for (WorkerPool on : new WorkerPool[] {pool, ONE_THREAD}) {
             CpuBuffer gwBuffer = cpuBuffer(dtype, sentinels(shapeW(spec)));
             CpuBuffer gbBuffer = cpuBuffer(dtype, sentinels(new int[] {channels}));
-            CpuConvolution.backwardWeight(spec, operand(cpuBuffer(dtype, x), shapeX(spec)),
-                    operand(cpuBuffer(dtype, gy), shapeY(spec)), operand(gwBuffer, shapeW(spec)),
-                    operand(gbBuffer, new int[] {channels}), on);
+            Operand xOperand = operand(cpuBuffer(dtype, x), shapeX(spec));
+            Operand gyOperand = operand(cpuBuffer(dtype, gy), shapeY(spec));
+            Operand gwOperand = operand(gwBuffer, shapeW(spec));
+            Operand gbOperand = operand(gbBuffer, new int[] {channels});
+            CpuBackend backend = new CpuBackend(on);
+            if (spec.isDepthwise()) {
+                backend.depthwiseConv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand, gbOperand);
+            } else {
+                backend.conv2dBackwardWeight(spec, xOperand, gyOperand, gwOperand, gbOperand);
+            }
             String what = describe(spec, Kernel.BACKWARD_WEIGHT, dtype, true) + " on " + on.threads() + " threads";
             if (!Arrays.equals(gwAlone, toDoubles(gwBuffer.array()))) {
                 fail(what + ": the weight gradient differs with the bias gradient");
