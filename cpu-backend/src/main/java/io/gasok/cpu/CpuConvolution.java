@@ -141,7 +141,7 @@ import jdk.incubator.vector.VectorSpecies;
  * planes, one band of output rows (at most {@value #TAP_BAND_FLOATS} floats, or one tile's rows), is in each
  * part's thread's buffer, as are the packed weights where the parts pack their own. So are the
  * FP32 gradients' buffers: the weight gradient's padded input (one image) and [K, M] scratch, the
- * input gradient's accumulator (stride above 1: one group of one image), packed W^T rows and
+ * input gradient's accumulator (stride above 1: one block of a part's channels, one image), packed W^T rows and
  * one micro-panel of gY (the edge panel's copy), each part using its own share.
  */
 final class CpuConvolution {
@@ -1399,7 +1399,7 @@ final class CpuConvolution {
 
     /**
      * The FP32 input gradient at strides above 1: {@code gcols = W_g^T · gY} tile by tile, col2im'd
-     * into a padded, phase-split accumulator of one group of one image ({@link Im2col#col2imPadded}:
+     * into a padded, phase-split accumulator of one block of channels of one image ({@link Im2col#col2imPadded}:
      * whole-vector adds where gx would take every stride-th float), zeroed row by row just before a
      * tile first reaches a row, each input row moved into gx ({@link Im2col#unpadGradient}) once no
      * later tile reaches it, while still in cache.
@@ -1415,9 +1415,15 @@ final class CpuConvolution {
      * code's second copy 1.006x), 1.02-1.04x at 64×80×80 → 128 and 32×160×160 → 64 (within their
      * A/A pairs' spread); two threads 0.98-1.01x at 128 → 256, 1.11-1.17x at 64 → 128 (at
      * 16×320×320 → 32 and 32 → 64 two copies of the old code differed as much as the change did).
+     * The accumulator holds one block's channels, and every block reuses it, so that it stays in L2
+     * from block to block; with a region of the part's accumulator per block, each block zeroed,
+     * filled and read back lines that had gone out to L3 or memory since the call before (against
+     * that, in process, 8 rounds, each variant twice: one thread 1.04-1.05x at 64×80×80 → 128 and
+     * 1.03x at 128×40×40 → 256, A/A pairs 0.99-1.00x; two threads level; zeroing from 3.5% to 1.1%
+     * of the 64 → 128 input gradient's time in JFR).
      * Each part works with no other thread, all in its own
      * thread's buffers
-     * (its channels of an accumulator of the group's: in the calling thread's, as before, the
+     * (the accumulator too: when it was the group's, in the calling thread's buffer, the
      * other threads wrote lines that thread had written in the call before, the forward's padding
      * or the weight gradient's). One parallel call per group, where
      * splitting each step of each tile over the pool took five per tile (on two threads 10% of the
@@ -1448,7 +1454,7 @@ final class CpuConvolution {
         // gY read in place (GemmFloat32.multiplyTaps): depth step k is its row k.
         int[] gyRows = rowStarts(depth, geometry.pixels);
         Im2col.PaddedInput shape = Im2col.PaddedInput.of(spec, null);
-        int accSize = geometry.inPerGroup * shape.phases() * shape.rows() * shape.width();
+        int channelFloats = shape.phases() * shape.rows() * shape.width();
         // Whole micro-panels, so that each tile but the last reads whole micro-panels of gY.
         int tilePixels = INPUT_GRADIENT_TILE_PANELS * NR;
         int outW = spec.outWidth();
@@ -1462,10 +1468,12 @@ final class CpuConvolution {
             pool.parallelFor(parts, part -> {
                 int c0 = firstChannel[part];
                 int c1 = firstChannel[part + 1];
-                // This thread's buffers: the accumulator's channels [c0, c1) and the packed rows are this part's alone.
+                // This thread's buffers: the accumulator (a block's channels) and the packed rows are this part's alone.
                 float[] packedWeights = Im2col.packedWeights(Im2col.ceilDiv(Math.min(c1 - c0, blockChannels) * kernel, MR)
                         * MR * depth);
-                Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec, Im2col.paddedInput(accSize));
+                // One block's channels: every block reuses it, so it stays in L2 from block to block.
+                Im2col.PaddedInput acc = Im2col.PaddedInput.of(spec,
+                        Im2col.paddedInput(Math.min(c1 - c0, blockChannels) * channelFloats));
                 GemmFloat32Scratch scratch = GemmFloat32Scratch.forCurrentThread();
                 float[] edge = scratch.packedB(depth * NR + CacheLines.LINE_FLOATS);
                 int edgeAt = CacheLines.lineStart(edge);
@@ -1474,8 +1482,10 @@ final class CpuConvolution {
                     int rows = (b1 - b0) * kernel;
                     GemmFloat32Packing.packA(rows, depth, ws, wOffset + group * depth * geometry.taps + b0 * kernel, 1,
                             geometry.taps, packedWeights, 0);
+                    int channels = b1 - b0;
                     for (int n = 0; n < spec.batch(); n++) {
-                        int gxBase = gxOffset + geometry.inputBase(spec, n, group);
+                        // The accumulator's channel 0 is the block's first, gx's too from here.
+                        int gxBase = gxOffset + geometry.inputBase(spec, n, group) + b0 * geometry.inputPlane;
                         int gyBase = gyOffset + geometry.outputBase(spec, n, group);
                         int zeroed = 0;
                         int finished = 0;
@@ -1483,13 +1493,13 @@ final class CpuConvolution {
                             int count = Math.min(tilePixels, geometry.pixels - p0);
                             int zeroTo = ((p0 + count - 1) / outW) * spec.strideHeight() + reach;
                             if (zeroTo > zeroed) {
-                                Im2col.zeroRows(acc, b0, b1, zeroed, zeroTo);
+                                Im2col.zeroRows(acc, 0, channels, zeroed, zeroTo);
                                 zeroed = zeroTo;
                             }
                             float[] gcols = Im2col.floatColumns(rows * count);
                             GemmFloat32.multiplyTaps(rows, count, depth, packedWeights, 0, gys, gyRows, gyBase + p0,
                                     edge, edgeAt, gcols, 0, count, overwrite, scratch);
-                            Im2col.col2imPadded(spec, gcols, b0, b0, b1, p0, count, acc);
+                            Im2col.col2imPadded(spec, gcols, 0, 0, channels, p0, count, acc);
                             // Later tiles start at output row (p0 + count) / outW: padded rows above its first tap are final.
                             int unpadTo = p0 + count == geometry.pixels ? spec.inHeight()
                                     : Math.max(0, Math.min(spec.inHeight(),
@@ -1498,10 +1508,10 @@ final class CpuConvolution {
                                 // Rows no tap reaches (a stride past the kernel's reach) are zero too.
                                 int reachedTo = Math.min(shape.rows(), unpadTo + spec.padTop());
                                 if (reachedTo > zeroed) {
-                                    Im2col.zeroRows(acc, b0, b1, zeroed, reachedTo);
+                                    Im2col.zeroRows(acc, 0, channels, zeroed, reachedTo);
                                     zeroed = reachedTo;
                                 }
-                                Im2col.unpadGradient(spec, acc, b0, b1, finished, unpadTo, gxs, gxBase);
+                                Im2col.unpadGradient(spec, acc, 0, channels, finished, unpadTo, gxs, gxBase);
                                 finished = unpadTo;
                             }
                         }
