@@ -39,7 +39,11 @@ import picocli.CommandLine.Spec;
  * SGEMM on the same OpenCL device as Gasok's OpenCL rows, and for conv2d Gasok's own matmul at the
  * layer's GEMM shapes ({@link Peers}: the issue's "90% of the GEMM rate" as a ratio). Each size is measured run
  * by run in turn (Gasok, EJML, NumPy, CLBlast, Gasok, ...), so a busy neighbour slows all of them
- * alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer.
+ * alike; the median run is reported, as GFLOP/s or GB/s, with Gasok's ratio to each peer. With
+ * {@code --forks N} each thread count runs in N fresh JVMs in turn and each row pools their runs
+ * ({@link #pooled}), as JMH's forks do: on the 2-core Zen 4 one JVM ran a 32×160×160 → 64
+ * stride-2 backward at 7.2-7.9 ms in all eleven of its runs where two others ran it at 6.0-7.0,
+ * while its GEMMs ran at 6.4-7.0 in that JVM too: one JVM's layout and compiled code decided a row.
  *
  * <p>Each {@code --threads} value runs in a child JVM of its own, whose rows are merged: the CPU
  * backend sizes its thread pool once per JVM, and the child's heap is fixed and touched in full
@@ -104,6 +108,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "5", description = "timed runs per contender; the median is reported (default: ${DEFAULT-VALUE})")
     private int runs;
+
+    @Option(names = "--forks", defaultValue = "1", paramLabel = "N",
+            description = "fresh JVMs per thread count, their runs pooled into each row (default: ${DEFAULT-VALUE});"
+                    + " a JVM's memory layout and compiled code can move all of a row's runs together")
+    private int forks;
 
     // Two seconds: with 0.5 the first workload of a JVM (GEMM 256^3) was timed before C2 had compiled
     // the Vector API kernels, at a tenth of their speed.
@@ -172,7 +181,11 @@ final class BenchCommand implements Callable<Integer> {
             result = null;
             List<Object> rows = new ArrayList<>();
             for (int count : threadCounts) {
-                Map<String, Object> part = runChild(count, err);
+                List<Map<String, Object>> forked = new ArrayList<>();
+                for (int fork = 0; fork < forks; fork++) {
+                    forked.add(runChild(count, fork, err));
+                }
+                Map<String, Object> part = forks == 1 ? forked.get(0) : pooled(forked);
                 if (result == null) {
                     result = part;
                 } else {
@@ -197,6 +210,11 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> settings = (Map<String, Object>) result.get("settings");
             settings.put("threads", threadCounts);
             result.put("rows", rows);
+        }
+        if (!child) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> settings = (Map<String, Object>) result.get("settings");
+            settings.put("forks", forks);
         }
         result.put("command", "gasok " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         if (!child) {
@@ -272,6 +290,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (inProcess && counts.size() > 1) {
             throw bad("--in-process measures one thread count, not " + counts.size());
+        }
+        if (forks < 1) {
+            throw bad("--forks must be at least 1, not " + forks);
+        }
+        if ((inProcess || child) && forks > 1) {
+            throw bad("--forks runs fresh JVMs; --in-process measures in this one");
         }
         return counts;
     }
@@ -617,8 +641,8 @@ final class BenchCommand implements Callable<Integer> {
         return List.of("-Xms" + mib + "m", "-Xmx" + mib + "m", "-XX:+AlwaysPreTouch");
     }
 
-    /** Runs this bench at one thread count in a child JVM; returns its report. */
-    private Map<String, Object> runChild(int threadCount, PrintWriter err) throws IOException {
+    /** Runs this bench at one thread count in a child JVM (fork {@code fork} of --forks); returns its report. */
+    private Map<String, Object> runChild(int threadCount, int fork, PrintWriter err) throws IOException {
         Path file = Files.createTempFile("gasok-bench-" + threadCount + "t-", ".json");
         try {
             List<String> command = new ArrayList<>();
@@ -646,6 +670,7 @@ final class BenchCommand implements Callable<Integer> {
                 command.addAll(List.of("--device", String.join(",", devices)));
             }
             err.println("running " + threadCount + " thread" + (threadCount == 1 ? "" : "s") + " in a fresh JVM"
+                    + (forks > 1 ? " (fork " + (fork + 1) + " of " + forks + ")" : "")
                     + " (a fixed, pre-touched heap; the cpu backend sizes its pool once per JVM)");
             err.flush();
             Process process = new ProcessBuilder(command)
@@ -681,6 +706,102 @@ final class BenchCommand implements Callable<Integer> {
             return part;
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The reports of one thread count's forks as one: each row (op, shape, backend, device, library)
+     * with every fork's runs pooled, in the first fork's order. Its {@code seconds} is the median of
+     * all the runs, {@code min_seconds} the fastest, {@code runs} their number, {@code fork_seconds}
+     * each fork's median, its throughput from the pooled median, {@code heap_bytes_per_call} the
+     * largest fork's; the ratios to the peers again from the pooled medians. A row some fork lacks
+     * (a contender that failed there) pools the forks that have it. Devices and notes: every
+     * fork's, once each.
+     */
+    static Map<String, Object> pooled(List<Map<String, Object>> forks) {
+        Map<String, Object> result = new LinkedHashMap<>(forks.get(0));
+        Map<List<Object>, Map<String, Object>> rows = new LinkedHashMap<>();
+        Map<List<Object>, List<Double>> samples = new LinkedHashMap<>();
+        Map<List<Object>, List<Double>> medians = new LinkedHashMap<>();
+        List<Object> notes = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> settings = new LinkedHashMap<>((Map<String, Object>) result.get("settings"));
+        List<Object> devices = new ArrayList<>((List<?>) settings.get("devices"));
+        for (Map<String, Object> fork : forks) {
+            for (Object device : (List<?>) ((Map<?, ?>) fork.get("settings")).get("devices")) {
+                if (!devices.contains(device)) {
+                    devices.add(device);
+                }
+            }
+            for (Object note : (List<?>) fork.get("notes")) {
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+            }
+            for (Object o : (List<?>) fork.get("rows")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> row = (Map<String, Object>) o;
+                List<Object> key = List.of(row.get("op"), row.get("shape"), String.valueOf(row.get("backend")),
+                        String.valueOf(row.get("device")), String.valueOf(row.get("library")), row.get("threads"));
+                Map<String, Object> merged = rows.computeIfAbsent(key, k -> new LinkedHashMap<>(row));
+                for (Object sample : (List<?>) row.get("samples")) {
+                    samples.computeIfAbsent(key, k -> new ArrayList<>()).add(((Number) sample).doubleValue());
+                }
+                medians.computeIfAbsent(key, k -> new ArrayList<>()).add(((Number) row.get("seconds")).doubleValue());
+                if (row.get("heap_bytes_per_call") instanceof Number heap) {
+                    long most = merged.get("heap_bytes_per_call") instanceof Number known
+                            ? Math.max(known.longValue(), heap.longValue()) : heap.longValue();
+                    merged.put("heap_bytes_per_call", most);
+                }
+            }
+        }
+        List<Object> merged = new ArrayList<>();
+        for (Map.Entry<List<Object>, Map<String, Object>> e : rows.entrySet()) {
+            Map<String, Object> row = e.getValue();
+            double[] all = samples.get(e.getKey()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double median = all.length % 2 == 1 ? all[all.length / 2] : (all[all.length / 2 - 1] + all[all.length / 2]) / 2;
+            double firstMedian = ((Number) row.get("seconds")).doubleValue();
+            // Throughput is work per second: the first fork's figure scaled to the pooled median.
+            for (String unit : List.of("gflops", "gbps")) {
+                if (row.get(unit) instanceof Number rate) {
+                    row.put(unit, rate.doubleValue() * firstMedian / median);
+                }
+            }
+            row.put("seconds", median);
+            row.put("min_seconds", all[0]);
+            row.put("runs", all.length);
+            row.put("fork_seconds", medians.get(e.getKey()));
+            row.put("samples", Arrays.stream(all).boxed().toList());
+            merged.add(row);
+        }
+        poolRatios(merged);
+        settings.put("devices", devices);
+        result.put("settings", settings);
+        result.put("notes", notes);
+        result.put("rows", merged);
+        return result;
+    }
+
+    /** {@code ratio_to} of each Gasok row again, as {@link #addRatios} does, from the rows' pooled medians. */
+    private static void poolRatios(List<Object> rows) {
+        for (Object o : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = (Map<String, Object>) o;
+            if (!"gasok".equals(row.get("library"))) {
+                continue;
+            }
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            for (Object p : rows) {
+                Map<?, ?> peer = (Map<?, ?>) p;
+                Object comparesWith = peer.get("compares_with");
+                if (!"gasok".equals(peer.get("library")) && peer.get("op").equals(row.get("op"))
+                        && peer.get("shape").equals(row.get("shape")) && peer.get("threads").equals(row.get("threads"))
+                        && (comparesWith == null || comparesWith.equals(row.get("device")))) {
+                    ratios.put((String) peer.get("library"),
+                            ((Number) peer.get("seconds")).doubleValue() / ((Number) row.get("seconds")).doubleValue());
+                }
+            }
+            row.put("ratio_to", ratios);
         }
     }
 
@@ -750,9 +871,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("median of the runs; vs PEER = Gasok's throughput / the peer's, measured alternately in this run"
-                + " (above 1: Gasok is faster)");
         Map<?, ?> settings = (Map<?, ?>) result.get("settings");
+        int forkCount = settings.get("forks") instanceof Number n ? n.intValue() : 1;
+        out.println("median of the runs" + (forkCount > 1 ? " of " + forkCount + " JVMs, pooled" : "")
+                + "; vs PEER = Gasok's throughput / the peer's, measured alternately in this run"
+                + " (above 1: Gasok is faster)");
         for (Object o : (List<?>) settings.get("devices")) {
             Map<?, ?> device = (Map<?, ?>) o;
             out.println("gasok-" + device.get("backend") + " on " + device.get("name") + ": " + device.get("description"));

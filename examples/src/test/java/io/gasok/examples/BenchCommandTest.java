@@ -235,11 +235,70 @@ class BenchCommandTest {
         assertTrue(out.toString().isEmpty(), out.toString());
     }
 
+    /**
+     * {@code --forks}: each row pools its forks' runs (median and fastest of all, each fork's
+     * median kept), its throughput and its ratios to the peers again from the pooled medians, a row
+     * one fork lacks from the others, devices and notes once each.
+     */
+    @Test
+    void forksPoolTheirRunsIntoEachRow() {
+        Map<String, Object> first = fork(List.of(row("gasok", 1.0, 2.0, 3.0), row("gemm", 2.0, 2.0, 2.0)),
+                List.of("a note"));
+        Map<String, Object> second = fork(List.of(row("gasok", 7.0, 8.0, 9.0), row("gemm", 4.0, 4.0, 4.0),
+                row("numpy", 5.0, 5.0, 5.0)), List.of("a note", "another"));
+        Map<String, Object> pooled = BenchCommand.pooled(List.of(first, second));
+        List<?> rows = (List<?>) pooled.get("rows");
+        assertEquals(3, rows.size());
+        Map<?, ?> gasok = (Map<?, ?>) rows.get(0);
+        assertEquals(5.0, ((Number) gasok.get("seconds")).doubleValue(), 1e-12);
+        assertEquals(1.0, ((Number) gasok.get("min_seconds")).doubleValue(), 1e-12);
+        assertEquals(6, ((Number) gasok.get("runs")).intValue());
+        assertEquals(List.of(2.0, 8.0), gasok.get("fork_seconds"));
+        assertEquals(List.of(1.0, 2.0, 3.0, 7.0, 8.0, 9.0), gasok.get("samples"));
+        // 100 flops a call: the first fork's rate at its 2 s median becomes the rate at 5 s.
+        assertEquals(100 / 5.0 / 1e9, ((Number) gasok.get("gflops")).doubleValue(), 1e-18);
+        assertEquals(7000L, ((Number) gasok.get("heap_bytes_per_call")).longValue());
+        Map<?, ?> ratios = (Map<?, ?>) gasok.get("ratio_to");
+        assertEquals(3.0 / 5.0, ((Number) ratios.get("gemm")).doubleValue(), 1e-12);
+        assertEquals(5.0 / 5.0, ((Number) ratios.get("numpy")).doubleValue(), 1e-12);
+        assertEquals(3, ((Number) ((Map<?, ?>) rows.get(2)).get("runs")).intValue());
+        assertEquals(List.of("a note", "another"), pooled.get("notes"));
+    }
+
+    private static Map<String, Object> row(String library, double... samples) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("op", "conv2d-bwd");
+        row.put("library", library);
+        row.put("backend", library.equals("gasok") ? "gasok-cpu" : library);
+        row.put("device", "cpu");
+        row.put("shape", "1x2x3x3*2x3x3/s1p1");
+        row.put("threads", 1);
+        double median = samples[samples.length / 2];
+        row.put("seconds", median);
+        row.put("min_seconds", samples[0]);
+        row.put("runs", samples.length);
+        row.put("gflops", 100 / median / 1e9);
+        row.put("samples", java.util.Arrays.stream(samples).boxed().toList());
+        row.put("heap_bytes_per_call", (long) (1000 * samples[0]));
+        return row;
+    }
+
+    private static Map<String, Object> fork(List<Map<String, Object>> rows, List<String> notes) {
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("settings", new java.util.LinkedHashMap<>(Map.of("devices", List.of(Map.of("name", "cpu")))));
+        report.put("notes", notes);
+        report.put("rows", rows);
+        return report;
+    }
+
     @Test
     void aBadNumberIsOneLineAndExitCodeTwo() {
         assertEquals(2, gasok("bench", "--sizes", "256,big"));
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertEquals(2, gasok("bench", "--runs", "0"));
+        assertEquals(2, gasok("bench", "--forks", "0"));
+        // --forks runs fresh JVMs, and gasok() measures in this one.
+        assertEquals(2, gasok("bench", "--forks", "2"));
         assertEquals(2, gasok("bench", "--conv", "64x80x80"));
         // An infinite warm-up would never end.
         assertEquals(2, gasok("bench", "--warmup", "Infinity"));
