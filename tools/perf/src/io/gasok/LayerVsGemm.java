@@ -19,7 +19,8 @@ import java.util.Locale;
  *       -cp target/perf/layer:$cp io.gasok.LayerVsGemm 128 40 256 3 2 bwd 4
  * </pre>
  * Arguments: channels, height (= width), output channels, kernel, stride (padding kernel / 2, batch
- * 1), {@code fwd} or {@code bwd}, rounds (after 3 s of warm-up).
+ * 1), {@code fwd} or {@code bwd}, rounds (after 3 s of warm-up). With {@code -Dpre=C,H,OC,K,S;...} those
+ * layers' forward and backward (and their GEMMs) run 2 s each first, as in a bench of a list of layers.
  */
 public final class LayerVsGemm {
     private static final int BATCHES = 30;
@@ -39,6 +40,26 @@ public final class LayerVsGemm {
         Workload.ConvLayer layer = new Workload.ConvLayer(1, c, h, h, oc, k, stride, k / 2);
         Workload.Conv2d workload = new Workload.Conv2d(layer, backward);
         Device device = Device.of("cpu");
+        // -Dpre=C,H,OC,K,S;...: those layers' forward and backward first, as the bench runs a list.
+        String pre = System.getProperty("pre");
+        if (pre != null) {
+            for (String text : pre.split(";")) {
+                String[] f = text.split(",");
+                int pk = Integer.parseInt(f[3]);
+                Workload.ConvLayer before = new Workload.ConvLayer(1, Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+                        Integer.parseInt(f[1]), Integer.parseInt(f[2]), pk, Integer.parseInt(f[4]), pk / 2);
+                for (boolean b : new boolean[] {false, true}) {
+                    Workload.Conv2d w = new Workload.Conv2d(before, b);
+                    try (Workload.Contender conv = w.gasok(device); Workload.Contender gemm = w.gemmEquivalent(device)) {
+                        long end = System.nanoTime() + 2_000_000_000L;
+                        while (System.nanoTime() < end) {
+                            conv.time(CALLS);
+                            gemm.time(CALLS);
+                        }
+                    }
+                }
+            }
+        }
         try (Workload.Contender conv = workload.gasok(device); Workload.Contender gemm = workload.gemmEquivalent(device)) {
             int out = (h + 2 * (k / 2) - k) / stride + 1;
             double flops = (backward ? 2 : 1) * 2.0 * oc * c * k * k * out * out;
