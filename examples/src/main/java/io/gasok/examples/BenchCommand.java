@@ -428,7 +428,7 @@ final class BenchCommand implements Callable<Integer> {
                         entries.add(new Entry(peer.row(), peer.contender(), runs));
                     }
                     run(workload, entries, peerSet, notes, threadCount > 1);
-                    addRatios(entries);
+                    addRatios(entries.stream().map(Entry::row).toList());
                     for (Entry entry : entries) {
                         if (entry.row.containsKey("seconds")) {
                             rows.add(entry.row);
@@ -513,8 +513,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Entry entry : live) {
             double[] sorted = entry.samples.clone();
             Arrays.sort(sorted);
-            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            double median = median(sorted);
             entry.row.put("seconds", median);
             entry.row.put("min_seconds", sorted[0]);
             entry.row.put("runs", runs);
@@ -588,25 +587,35 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Gasok's throughput over each peer's, as {@code ratio_to}: above 1, Gasok is faster. A peer
-     * row with {@code compares_with} (CLBlast on an OpenCL device) is a peer of that device's row only.
+     * Gasok's throughput over each peer's, as {@code ratio_to} of each Gasok row with a time: above
+     * 1, Gasok is faster. {@code rows} are one workload's (or, pooled, rows of several: a peer counts
+     * for the Gasok rows of its op, shape and thread count). A peer row with {@code compares_with}
+     * (CLBlast on an OpenCL device) is a peer of that device's row only.
      */
-    private static void addRatios(List<Entry> entries) {
-        for (Entry entry : entries) {
-            if (!"gasok".equals(entry.row.get("library")) || !entry.row.containsKey("seconds")) {
+    private static void addRatios(List<Map<String, Object>> rows) {
+        for (Map<String, Object> row : rows) {
+            if (!"gasok".equals(row.get("library")) || !row.containsKey("seconds")) {
                 continue;
             }
             Map<String, Object> ratios = new LinkedHashMap<>();
-            for (Entry peer : entries) {
-                Object comparesWith = peer.row.get("compares_with");
-                if (!"gasok".equals(peer.row.get("library")) && peer.row.containsKey("seconds")
-                        && (comparesWith == null || comparesWith.equals(entry.row.get("device")))) {
-                    ratios.put((String) peer.row.get("library"),
-                            (Double) peer.row.get("seconds") / (Double) entry.row.get("seconds"));
+            for (Map<String, Object> peer : rows) {
+                Object comparesWith = peer.get("compares_with");
+                if (!"gasok".equals(peer.get("library")) && peer.containsKey("seconds")
+                        && peer.get("op").equals(row.get("op")) && peer.get("shape").equals(row.get("shape"))
+                        && peer.get("threads").equals(row.get("threads"))
+                        && (comparesWith == null || comparesWith.equals(row.get("device")))) {
+                    ratios.put((String) peer.get("library"),
+                            ((Number) peer.get("seconds")).doubleValue() / ((Number) row.get("seconds")).doubleValue());
                 }
             }
-            entry.row.put("ratio_to", ratios);
+            row.put("ratio_to", ratios);
         }
+    }
+
+    /** The median of {@code sorted} (ascending, at least one value). */
+    private static double median(double[] sorted) {
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static Map<String, Object> ordered(Object... keysAndValues) {
@@ -755,11 +764,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        List<Object> merged = new ArrayList<>();
+        List<Map<String, Object>> merged = new ArrayList<>();
         for (Map.Entry<List<Object>, Map<String, Object>> e : rows.entrySet()) {
             Map<String, Object> row = e.getValue();
-            double[] all = samples.get(e.getKey()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            double median = all.length % 2 == 1 ? all[all.length / 2] : (all[all.length / 2 - 1] + all[all.length / 2]) / 2;
+            List<Double> runs = samples.get(e.getKey());
+            double[] all = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double median = median(all);
             double firstMedian = ((Number) row.get("seconds")).doubleValue();
             // Throughput is work per second: the first fork's figure scaled to the pooled median.
             for (String unit : List.of("gflops", "gbps")) {
@@ -771,38 +781,16 @@ final class BenchCommand implements Callable<Integer> {
             row.put("min_seconds", all[0]);
             row.put("runs", all.length);
             row.put("fork_seconds", medians.get(e.getKey()));
-            row.put("samples", Arrays.stream(all).boxed().toList());
+            // In run order, fork after fork: run i of a row and of its peers alternated.
+            row.put("samples", runs);
             merged.add(row);
         }
-        poolRatios(merged);
+        addRatios(merged);
         settings.put("devices", devices);
         result.put("settings", settings);
         result.put("notes", notes);
         result.put("rows", merged);
         return result;
-    }
-
-    /** {@code ratio_to} of each Gasok row again, as {@link #addRatios} does, from the rows' pooled medians. */
-    private static void poolRatios(List<Object> rows) {
-        for (Object o : rows) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> row = (Map<String, Object>) o;
-            if (!"gasok".equals(row.get("library"))) {
-                continue;
-            }
-            Map<String, Object> ratios = new LinkedHashMap<>();
-            for (Object p : rows) {
-                Map<?, ?> peer = (Map<?, ?>) p;
-                Object comparesWith = peer.get("compares_with");
-                if (!"gasok".equals(peer.get("library")) && peer.get("op").equals(row.get("op"))
-                        && peer.get("shape").equals(row.get("shape")) && peer.get("threads").equals(row.get("threads"))
-                        && (comparesWith == null || comparesWith.equals(row.get("device")))) {
-                    ratios.put((String) peer.get("library"),
-                            ((Number) peer.get("seconds")).doubleValue() / ((Number) row.get("seconds")).doubleValue());
-                }
-            }
-            row.put("ratio_to", ratios);
-        }
     }
 
     // ------------------------------------------------------------------------------------ the table
